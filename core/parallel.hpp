@@ -1,0 +1,55 @@
+#pragma once
+// Reductions whose result does not depend on the number of OpenMP threads.
+//
+// The index range is cut into blocks of a fixed size (kReductionBlock), independent of the
+// thread count.  Each block is summed sequentially by whichever thread takes it; the block sums
+// are stored by block number and added in block order.  Same inputs, same bits, at 1 or N
+// threads.
+
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace mixup {
+
+inline constexpr Eigen::Index kReductionBlock = 64;
+
+inline Eigen::Index reduction_block_count(Eigen::Index n) {
+  return (n + kReductionBlock - 1) / kReductionBlock;
+}
+
+// sum_{i < n} term(i), in a fixed order.
+template <class Term>
+double ordered_sum(Eigen::Index n, const Term& term) {
+  const Eigen::Index blocks = reduction_block_count(n);
+  std::vector<double> partial(static_cast<std::size_t>(blocks), 0.0);
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index b = 0; b < blocks; ++b) {
+    const Eigen::Index end = std::min(n, (b + 1) * kReductionBlock);
+    double s = 0.0;
+    for (Eigen::Index i = b * kReductionBlock; i < end; ++i) s += term(i);
+    partial[static_cast<std::size_t>(b)] = s;
+  }
+  double total = 0.0;
+  for (const double s : partial) total += s;
+  return total;
+}
+
+// sum_{i < n} add_term(i, acc) where add_term adds a vector of size dim into acc, fixed order.
+template <class AddTerm>
+Eigen::VectorXd ordered_vector_sum(Eigen::Index n, Eigen::Index dim, const AddTerm& add_term) {
+  const Eigen::Index blocks = reduction_block_count(n);
+  Eigen::MatrixXd partial = Eigen::MatrixXd::Zero(dim, blocks);
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index b = 0; b < blocks; ++b) {
+    const Eigen::Index end = std::min(n, (b + 1) * kReductionBlock);
+    Eigen::VectorXd acc = Eigen::VectorXd::Zero(dim);
+    for (Eigen::Index i = b * kReductionBlock; i < end; ++i) add_term(i, acc);
+    partial.col(b) = acc;
+  }
+  Eigen::VectorXd total = Eigen::VectorXd::Zero(dim);
+  for (Eigen::Index b = 0; b < blocks; ++b) total += partial.col(b);
+  return total;
+}
+
+}  // namespace mixup

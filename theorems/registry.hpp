@@ -1,0 +1,40 @@
+#pragma once
+// The registry of every claim and experiment of CLAIMS.md.  The command line lists, checks and
+// reports through it; a claim plugs in by giving its entry a runner.  Entries without a runner
+// are listed as "not built yet".
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mixup {
+
+enum class EntryKind { kClaim, kFigure };
+
+struct RunContext {
+  nlohmann::json config;  // resolved: defaults filled in, validated
+  bool quick = false;     // the same work at a small size (tests, CI)
+  int threads = 1;
+};
+
+// A runner returns the claim report (DESIGN.md, "Files") as JSON.
+using Runner = std::function<nlohmann::json(const RunContext&)>;
+
+struct RegistryEntry {
+  std::string id;  // "lemma-3.1", "fig2", ...
+  EntryKind kind;
+  std::string paper_ref;  // "Lemma 3.1", "Figure 2", ...
+  std::string summary;    // one line
+  Runner run;             // empty until the claim is built
+
+  bool built() const { return static_cast<bool>(run); }
+  std::string default_config() const { return "configs/" + id + ".json"; }
+};
+
+const std::vector<RegistryEntry>& registry();
+// nullptr when no entry has this id.
+const RegistryEntry* find_entry(const std::string& id);
+
+}  // namespace mixup

@@ -48,7 +48,7 @@ Dataset make_low_rank_gaussian(Eigen::Index n, Eigen::Index d, Eigen::Index r, s
 Eigen::VectorXd sample_mean(const Eigen::MatrixXd& X);
 // X with the sample mean subtracted from every row, so (1/n) sum_i x_i = 0.
 Eigen::MatrixXd centered(const Eigen::MatrixXd& X);
-// True when |mean| <= tolerance * max(1, max_i |x_i|).
+// True when |mean| <= tolerance * max(1, max_i |x_i|).  Throws DomainError unless tolerance >= 0.
 bool is_centered(const Eigen::MatrixXd& X, double tolerance);
 
 // c_x = min_i |x_i|_2 / sqrt(d) and b_x = max_i |x_i|_2 / sqrt(d), so that

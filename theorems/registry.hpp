@@ -9,6 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "theorems/claim_report.hpp"
+#include "theorems/config_schema.hpp"
+
 namespace mixup {
 
 enum class EntryKind { kClaim, kFigure };
@@ -16,11 +19,12 @@ enum class EntryKind { kClaim, kFigure };
 struct RunContext {
   nlohmann::json config;  // resolved: defaults filled in, validated
   bool quick = false;     // the same work at a small size (tests, CI)
-  int threads = 1;
+  std::string out_dir;    // where the claim may write figure data (CSV)
 };
 
-// A runner returns the claim report (DESIGN.md, "Files") as JSON.
-using Runner = std::function<nlohmann::json(const RunContext&)>;
+// A runner computes the claim report (DESIGN.md, "Files"); the caller fills in seconds,
+// threads and version.
+using Runner = std::function<ClaimReport(const RunContext&)>;
 
 struct RegistryEntry {
   std::string id;  // "lemma-3.1", "fig2", ...
@@ -28,6 +32,7 @@ struct RegistryEntry {
   std::string paper_ref;  // "Lemma 3.1", "Figure 2", ...
   std::string summary;    // one line
   Runner run;             // empty until the claim is built
+  ConfigSchema schema;    // the keys of configs/<id>.json
 
   bool built() const { return static_cast<bool>(run); }
   std::string default_config() const { return "configs/" + id + ".json"; }

@@ -60,6 +60,9 @@ int run(int argc, char** argv) {
   check_cmd->add_option("ids", check.ids, "claim ids (see `list`) or `all`")->required();
   check_cmd->add_option("--out", check.out_dir, "output folder")->capture_default_str();
   check_cmd->add_flag("--quick", check.quick, "the same work at a small size");
+  check_cmd->add_option("--config", check.config_path,
+                        "config file (default: configs/<id>.json; only with one claim id)");
+  check_cmd->add_option("--set", check.overrides, "override a config key: key=value (repeatable)");
   check_cmd->add_option("--threads", threads, "OpenMP threads")->check(CLI::PositiveNumber);
 
   try {

@@ -31,6 +31,8 @@ int run_list(std::ostream& out);
 struct CheckOptions {
   std::vector<std::string> ids;  // claim ids or "all"
   std::string out_dir = "out";
+  std::string config_path;             // --config: one file for the (single) claim
+  std::vector<std::string> overrides;  // --set key=value
   bool quick = false;
 };
 int run_check(const CheckOptions& options, std::ostream& out);

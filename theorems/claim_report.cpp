@@ -1,5 +1,6 @@
 #include "theorems/claim_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace mixup {
@@ -51,6 +52,7 @@ nlohmann::json Check::to_json() const {
                       {"worst", worst}};
   if (inconclusive) j["inconclusive"] = true;
   if (!note.empty()) j["note"] = note;
+  if (!summary.empty()) j["summary"] = summary;
   return j;
 }
 
@@ -91,6 +93,26 @@ Verdict ClaimReport::verdict() const {
   if (!any_instance) return Verdict::kVacuous;
   if (any_inconclusive) return Verdict::kInconclusive;
   return Verdict::kHolds;
+}
+
+long ClaimReport::deciding_instances() const {
+  long total = 0;
+  for (const auto& check : checks) total += check.decides_verdict() ? check.instances : 0;
+  return total;
+}
+
+long ClaimReport::deciding_violations() const {
+  long total = 0;
+  for (const auto& check : checks) total += check.decides_verdict() ? check.violations : 0;
+  return total;
+}
+
+double ClaimReport::min_deciding_margin() const {
+  double least = std::numeric_limits<double>::infinity();
+  for (const auto& check : checks) {
+    if (check.decides_verdict() && check.instances > 0) least = std::min(least, check.min_margin);
+  }
+  return least;
 }
 
 nlohmann::json ClaimReport::to_json() const {

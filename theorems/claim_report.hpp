@@ -31,6 +31,7 @@ struct Check {
   nlohmann::json worst = nullptr;  // the witness: the instance with the least margin
   bool inconclusive = false;
   std::string note;
+  std::string summary;  // one line for the report's table ("slopes: linear 3.00, ...")
 
   // Records one instance with its margin; returns whether it held (margin >= -tolerance).
   bool record(double margin, const nlohmann::json& witness);
@@ -65,6 +66,10 @@ struct ClaimReport {
   std::string version;
 
   Verdict verdict() const;
+  // Totals over the checks that decide the verdict.
+  long deciding_instances() const;
+  long deciding_violations() const;
+  double min_deciding_margin() const;  // +infinity when there is no instance
   nlohmann::json to_json() const;
 };
 

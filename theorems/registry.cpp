@@ -1,5 +1,8 @@
 #include "theorems/registry.hpp"
 
+#include "core/errors.hpp"
+#include "theorems/claims.hpp"
+
 namespace mixup {
 namespace {
 
@@ -57,11 +60,35 @@ std::vector<RegistryEntry> make_registry() {
   return entries;
 }
 
+std::vector<RegistryEntry>& mutable_registry() {
+  static std::vector<RegistryEntry> entries = [] {
+    std::vector<RegistryEntry> built = make_registry();
+    for (auto& entry : built) {
+      if (entry.id == "lemma-3.1") {
+        entry.run = check_lemma_3_1;
+        entry.schema = lemma_3_1_schema();
+      }
+    }
+    return built;
+  }();
+  return entries;
+}
+
 }  // namespace
 
 const std::vector<RegistryEntry>& registry() {
-  static const std::vector<RegistryEntry> entries = make_registry();
-  return entries;
+  return mutable_registry();
+}
+
+void attach_runner(const std::string& id, Runner run, ConfigSchema schema) {
+  for (auto& entry : mutable_registry()) {
+    if (entry.id == id) {
+      entry.run = std::move(run);
+      entry.schema = std::move(schema);
+      return;
+    }
+  }
+  throw DomainError("attach_runner: no registry entry '" + id + "'");
 }
 
 const RegistryEntry* find_entry(const std::string& id) {

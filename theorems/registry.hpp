@@ -39,6 +39,10 @@ struct RegistryEntry {
 };
 
 const std::vector<RegistryEntry>& registry();
+// Gives the entry `id` its runner and config schema.  Claims are attached inside theorems/;
+// figures, which live in experiments/, attach themselves at program start
+// (experiments/figures/register_figures).  Throws DomainError for an unknown id.
+void attach_runner(const std::string& id, Runner run, ConfigSchema schema);
 // nullptr when no entry has this id.
 const RegistryEntry* find_entry(const std::string& id);
 

@@ -9,6 +9,7 @@
 #include "core/input_geometry.hpp"
 #include "core/losses.hpp"
 #include "core/mixing.hpp"
+#include "core/mixup.hpp"
 #include "core/models.hpp"
 #include "experiments/cli/commands.hpp"
 #include "experiments/io/csv_data.hpp"
@@ -87,6 +88,15 @@ int run_eval(const EvalOptions& options, std::ostream& out) {
     notes.push_back("q: E[(1-lam)^2/lam^2] under D~ diverges unless alpha > 1 and beta > 1");
   }
   result["standard_loss"] = io::json_number(standard_loss(*model, loss, data.X, data.y));
+  // Lemma 3.1: the exact mixup loss (Eq. 1), its D~ form (Eq. 9) and the approximation (Eq. 3).
+  const MixingLaw law{options.alpha, options.beta};
+  result["mixup_loss"] = io::json_number(exact_mixup_loss(*model, loss, data, law));
+  result["mixup_loss_dtilde"] = io::json_number(exact_mixup_loss_dtilde(*model, loss, data, law));
+  const QuadraticApproximation approx = approximate_mixup_loss(*model, loss, data, law);
+  result["R1"] = io::json_number(approx.R1);
+  result["R2"] = io::json_number(approx.R2);
+  result["R3"] = io::json_number(approx.R3);
+  result["approx_mixup_loss"] = io::json_number(approx.total());
   const CosineSummary cosines = summarize_cosines(input_gradient_cosines(*model, data.X));
   result["R_i_min"] = io::json_number(cosines.min);
   result["R_i_median"] = io::json_number(cosines.median);

@@ -59,6 +59,12 @@ TEST(Eval, ReportsTheFoundationQuantities) {
   EXPECT_EQ(j["in_Theta"], true);
   // c_x = min |x_i| / sqrt(d): the smallest row is (-1, -0.5, 0.25), |x| = sqrt(1.3125).
   EXPECT_NEAR(j["c_x"].get<double>(), std::sqrt(1.3125 / 3.0), 1e-15);
+  // Lemma 3.1 (a): the two forms of the mixup loss agree (logistic loss is linear in y).
+  EXPECT_NEAR(j["mixup_loss"].get<double>(), j["mixup_loss_dtilde"].get<double>(),
+              1e-12 * j["mixup_loss"].get<double>());
+  EXPECT_DOUBLE_EQ(j["approx_mixup_loss"].get<double>(),
+                   j["standard_loss"].get<double>() + j["R1"].get<double>() +
+                       j["R2"].get<double>() + j["R3"].get<double>());
 }
 
 TEST(Eval, RefusesARaggedCsvNamingTheLine) {
@@ -116,10 +122,10 @@ TEST(Eval, AcceptsADeepReluModel) {
 }
 
 // The same eval at 1 and 2 OpenMP threads prints the same bytes.  The data spans many reduction
-// blocks (2000 rows) so that a thread-dependent summation order would show.
+// blocks (600 rows) so that a thread-dependent summation order would show.
 TEST(Eval, OutputIsByteIdenticalAtOneAndTwoThreads) {
   const std::string dir = testing::make_temp_dir("eval-threads");
-  const Dataset moons = make_two_moons(2000, 0.1, 7);
+  const Dataset moons = make_two_moons(600, 0.1, 7);
   std::ostringstream csv;
   csv << std::setprecision(17);
   for (Eigen::Index i = 0; i < moons.n(); ++i) {

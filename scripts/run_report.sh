@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The main job: installs the dependencies, builds, and runs every built claim on its default
-# config.  Results go to ${1:-out}.  Extra arguments are passed to mixup-verify.
+# The main job: installs the dependencies, builds, and runs `mixup-verify report`: every built
+# claim and figure on its default config.  Usage: scripts/run_report.sh [DIR] [--quick]
+# (DIR defaults to report/; DIR/REPORT.md is the result).  Options go to mixup-verify report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out="${1:-out}"
-shift || true
+out=report
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+  out="$1"
+  shift
+fi
 bash scripts/setup.sh
 bash scripts/build.sh release
-./build/release/experiments/mixup-verify check all --out "$out" "$@"
+./build/release/experiments/mixup-verify report --out "$out" "$@"

@@ -6,6 +6,8 @@
 
 #include "core/errors.hpp"
 #include "experiments/cli/commands.hpp"
+#include "experiments/figures/figures.hpp"
+#include "experiments/sweep/sweep.hpp"
 
 namespace mixup::cli {
 
@@ -65,6 +67,45 @@ int run(int argc, char** argv) {
   check_cmd->add_option("--set", check.overrides, "override a config key: key=value (repeatable)");
   check_cmd->add_option("--threads", threads, "OpenMP threads")->check(CLI::PositiveNumber);
 
+  CheckOptions figure;
+  CLI::App* figure_cmd =
+      app.add_subcommand("figure", "Write one figure's data as CSV and render it as PNG");
+  figure_cmd->add_option("id", figure.ids, "figure id (see `list`)")->required()->expected(1);
+  figure_cmd->add_option("--out", figure.out_dir, "output folder")->capture_default_str();
+  figure_cmd->add_flag("--quick", figure.quick, "the same work at a small size");
+  figure_cmd->add_option("--config", figure.config_path,
+                         "config file (default: configs/<id>.json)");
+  figure_cmd->add_option("--set", figure.overrides,
+                         "override a config key: key=value (repeatable)");
+  figure_cmd->add_option("--threads", threads, "OpenMP threads")->check(CLI::PositiveNumber);
+
+  CheckOptions report;
+  report.out_dir = "report";
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "The main job: every claim and figure on its default config -> DIR/REPORT.md");
+  report_cmd->add_option("--out", report.out_dir, "output folder")->capture_default_str();
+  report_cmd->add_flag("--quick", report.quick, "the same work at a small size (about 2 minutes)");
+  report_cmd->add_option("--threads", threads, "OpenMP threads")->check(CLI::PositiveNumber);
+
+  sweep::SweepOptions sweep_options;
+  CLI::App* sweep_cmd = app.add_subcommand(
+      "sweep",
+      "Run a grid of configs (a sweep file); one JSON line per point in DIR/results.jsonl");
+  sweep_cmd->add_option("file", sweep_options.sweep_path, "sweep file (see configs/sweeps/)")
+      ->required();
+  sweep_cmd->add_option("--out", sweep_options.out_dir, "output folder")->capture_default_str();
+  sweep_cmd->add_flag("--resume", sweep_options.resume, "skip the points already finished");
+  sweep_cmd->add_option("--shard", sweep_options.shard, "run the k-th of N disjoint parts: k/N")
+      ->capture_default_str();
+  sweep_cmd->add_option("--threads", threads, "OpenMP threads")->check(CLI::PositiveNumber);
+
+  sweep::SummarizeOptions summarize_options;
+  CLI::App* summarize_cmd = app.add_subcommand(
+      "summarize", "Merge results.jsonl files (or sweep folders) into one CSV table");
+  summarize_cmd->add_option("files", summarize_options.results_files, "results files or folders")
+      ->required();
+  summarize_cmd->add_option("--out", summarize_options.out_path, "CSV path (default: stdout)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -80,7 +121,12 @@ int run(int argc, char** argv) {
 
   try {
     set_threads(threads);
+    figures::register_figures();
     if (*list) return run_list(std::cout);
+    if (*figure_cmd) return run_figure(figure, std::cout);
+    if (*report_cmd) return run_report(report, std::cout, std::cerr);
+    if (*sweep_cmd) return sweep::run_sweep(sweep_options, std::cout, std::cerr);
+    if (*summarize_cmd) return sweep::run_summarize(summarize_options, std::cout);
     if (*eval_cmd) return run_eval(eval, std::cout);
     if (*check_cmd) return run_check(check, std::cout);
   } catch (const mixup::Error& e) {

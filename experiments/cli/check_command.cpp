@@ -1,8 +1,5 @@
 // `mixup-verify check <id>|all`: runs claim checks on their configs, prints a verdict table and
 // writes DIR/<id>.json atomically.
-#include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <limits>
 #include <ostream>
@@ -10,7 +7,8 @@
 
 #include "core/errors.hpp"
 #include "experiments/cli/commands.hpp"
-#include "experiments/io/json_output.hpp"
+#include "experiments/cli/run_entry.hpp"
+#include "experiments/figures/figures.hpp"
 #include "theorems/registry.hpp"
 
 namespace mixup::cli {
@@ -38,52 +36,29 @@ std::vector<const RegistryEntry*> selected_claims(const std::vector<std::string>
   return selected;
 }
 
-// The config file of a claim: --config if given, else configs/<id>.json in the current folder
-// or in the source tree this binary was built from; empty when there is none (defaults apply).
-std::string config_path(const RegistryEntry& entry, const std::string& explicit_path) {
-  if (!explicit_path.empty()) return explicit_path;
-  for (const std::string& root : {std::string("."), std::string(MIXUP_SOURCE_DIR)}) {
-    const std::string candidate = root + "/" + entry.default_config();
-    if (std::filesystem::exists(candidate)) return candidate;
-  }
-  return "";
-}
-
-nlohmann::json read_config(const std::string& path) {
-  if (path.empty()) return nlohmann::json::object();
-  std::ifstream file(path);
-  if (!file) throw InputError(path + ": cannot open the config file (does it exist?)");
-  try {
-    return nlohmann::json::parse(file);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(path + ": malformed JSON: " + e.what());
-  }
-}
-
-RunContext resolve_context(const RegistryEntry& entry, const CheckOptions& options) {
-  const std::string path = config_path(entry, options.config_path);
-  nlohmann::json user = read_config(path);
-  for (const auto& assignment : options.overrides) {
-    ConfigSchema::apply_override(user, assignment, "--set");
-  }
-  RunContext context;
-  context.config = entry.schema.resolve(user, path.empty() ? entry.default_config() : path);
-  context.quick = options.quick;
-  context.out_dir = options.out_dir;
-  return context;
-}
-
 std::string format_margin(const ClaimReport& report) {
-  double least = std::numeric_limits<double>::infinity();
-  for (const auto& check : report.checks) {
-    if (check.decides_verdict() && check.instances > 0) least = std::min(least, check.min_margin);
-  }
   std::ostringstream text;
-  text << std::setprecision(3) << least;
+  text << std::setprecision(3) << report.min_deciding_margin();
   return text.str();
 }
 
 }  // namespace
+
+int run_figure(const CheckOptions& options, std::ostream& out) {
+  const RegistryEntry* entry = find_entry(options.ids.at(0));
+  if (entry == nullptr || entry->kind != EntryKind::kFigure) {
+    throw InputError("figure: unknown figure id '" + options.ids.at(0) +
+                     "' (run `mixup-verify list`; claims run with `check`)");
+  }
+  if (!entry->built()) {
+    throw InputError("figure: '" + entry->id + "' is not built yet (see `mixup-verify list`)");
+  }
+  const ClaimReport report = run_entry(*entry, resolve_context(*entry, options));
+  for (const auto& file : report.figures) {
+    out << (file.contains("png") ? file["png"] : file["csv"]).get<std::string>() << "\n";
+  }
+  return kExitSuccess;
+}
 
 int run_check(const CheckOptions& options, std::ostream& out) {
   const auto claims = selected_claims(options.ids);
@@ -103,27 +78,13 @@ int run_check(const CheckOptions& options, std::ostream& out) {
       << "instances" << std::setw(12) << "violations" << std::setw(12) << "min margin"
       << "seconds\n";
   for (std::size_t k = 0; k < claims.size(); ++k) {
-    const auto start = std::chrono::steady_clock::now();
-    ClaimReport report = claims[k]->run(contexts[k]);
-    report.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    report.threads = current_threads();
-    report.version = MIXUP_VERSION;
-    report.config = contexts[k].config;
-    io::write_file_atomically(options.out_dir + "/" + claims[k]->id + ".json",
-                              report.to_json().dump(2) + "\n");
-    long instances = 0;
-    long violations = 0;
-    for (const auto& check : report.checks) {
-      if (!check.decides_verdict()) continue;
-      instances += check.instances;
-      violations += check.violations;
-    }
+    const ClaimReport report = run_entry(*claims[k], contexts[k]);
     const Verdict verdict = report.verdict();
     any_failed = any_failed || verdict == Verdict::kFails;
     out << std::left << std::setw(16) << claims[k]->id << std::setw(14) << to_string(verdict)
-        << std::setw(11) << instances << std::setw(12) << violations << std::setw(12)
-        << format_margin(report) << std::setprecision(3) << report.seconds << "\n";
+        << std::setw(11) << report.deciding_instances() << std::setw(12)
+        << report.deciding_violations() << std::setw(12) << format_margin(report)
+        << std::setprecision(3) << report.seconds << "\n";
   }
   out << "Reports written to " << options.out_dir << "/<id>.json\n";
   return any_failed ? kExitClaimFailed : kExitSuccess;

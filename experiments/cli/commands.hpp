@@ -37,6 +37,12 @@ struct CheckOptions {
 };
 int run_check(const CheckOptions& options, std::ostream& out);
 
+// `report`: every built claim and figure, DIR/REPORT.md; progress on `progress` when a terminal.
+int run_report(const CheckOptions& options, std::ostream& out, std::ostream& progress);
+
+// `figure <id>`: one figure's CSV and PNG (CheckOptions with a single id).
+int run_figure(const CheckOptions& options, std::ostream& out);
+
 // Sets the OpenMP thread count (0: leave OpenMP's default, which honours OMP_NUM_THREADS).
 void set_threads(int threads);
 int current_threads();

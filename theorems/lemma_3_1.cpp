@@ -292,6 +292,12 @@ void check_order(const nlohmann::json& config, ClaimReport& report) {
     }
   }
   order.summary = summary.str();
+  std::ostringstream kinked_summary;
+  kinked_summary << std::setprecision(3) << "slopes above s*:";
+  for (const auto& [model_name, value] : kinked.measured.items()) {
+    kinked_summary << " " << model_name << " " << value["slope_above_s_star"].get<double>();
+  }
+  if (!kinked.measured.empty()) kinked.summary = kinked_summary.str();
   report.checks.push_back(order);
   report.checks.push_back(kinked);
 }

@@ -85,6 +85,9 @@ int run_check(const CheckOptions& options, std::ostream& out) {
         << std::setw(11) << report.deciding_instances() << std::setw(12)
         << report.deciding_violations() << std::setw(12) << format_margin(report)
         << std::setprecision(3) << report.seconds << "\n";
+    for (const auto& check : report.checks) {
+      if (!check.summary.empty()) out << "    " << check.summary << "\n";
+    }
   }
   out << "Reports written to " << options.out_dir << "/<id>.json\n";
   return any_failed ? kExitClaimFailed : kExitSuccess;

@@ -146,6 +146,11 @@ int run_report(const CheckOptions& options, std::ostream& out, std::ostream& pro
     write_section(sections, *entries[k], report);
   }
   progress.done();
+  for (const auto& entry : registry()) {
+    if (entry.built()) continue;
+    table << "| " << entry.id << " | " << entry.paper_ref
+          << " | not built yet | - | - | - | - | - |\n";
+  }
   std::ostringstream md;
   md << "# mixup-verify report\n\n"
      << "Checks of \"How Does Mixup Help With Robustness and Generalization?\" (ICLR 2021). "

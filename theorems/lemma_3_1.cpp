@@ -19,7 +19,7 @@
 #include "core/mixup.hpp"
 #include "core/segments.hpp"
 #include "theorems/claim_models.hpp"
-#include "theorems/claims.hpp"
+#include "theorems/lemma_3_1.hpp"
 
 namespace mixup {
 namespace {

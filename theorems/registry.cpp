@@ -67,6 +67,9 @@ std::vector<RegistryEntry>& mutable_registry() {
       if (entry.id == "lemma-3.1") {
         entry.run = check_lemma_3_1;
         entry.schema = lemma_3_1_schema();
+      } else if (entry.id == "lemma-3.2") {
+        entry.run = check_lemma_3_2;
+        entry.schema = lemma_3_2_schema();
       }
     }
     return built;

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/adversarial.hpp"
 #include "core/data.hpp"
 #include "core/errors.hpp"
 #include "core/input_geometry.hpp"
@@ -44,6 +45,43 @@ void require_matching_dimension(const Model& model, const io::CsvDataset& csv,
                      std::to_string(model.input_dim()) + ", but " + csv.path + " has " +
                      std::to_string(csv.data.d()) + " feature columns");
   }
+}
+
+// Section 3.2 at radius eta = eps sqrt(d): eps_mix (Theorem 3.1), the exact adversarial loss
+// where it is computable (linear models: closed form; two-layer ReLU nets on 2-d inputs:
+// line-arrangement enumeration), its second-order approximation (Eq. 5 / Eq. 6) and the PGD
+// lower bound (default PgdOptions, seed 0).
+void add_adversarial_quantities(const Model& model, LossKind loss, const Dataset& data,
+                                const EvalOptions& options, nlohmann::json& result,
+                                nlohmann::json& notes) {
+  const MixingLaw law{options.alpha, options.beta};
+  const double eps_mix_value = eps_mix(model, data, law);
+  result["eps_mix"] = io::json_number(eps_mix_value);
+  if (std::isnan(eps_mix_value)) {
+    notes.push_back("eps_mix: every cosine R_i is undefined (grad f(x_i) = 0 or x_i = 0)");
+  }
+  const double radius = options.eps * std::sqrt(static_cast<double>(data.d()));
+  result["adversarial_radius"] = io::json_number(radius);
+  if (const auto* linear = dynamic_cast<const LinearModel*>(&model)) {
+    result["adversarial_loss_exact"] =
+        io::json_number(exact_adversarial_loss_linear(*linear, loss, data, radius).loss);
+  } else if (const auto* net = dynamic_cast<const ReluTwoLayer*>(&model); net && data.d() == 2) {
+    result["adversarial_loss_exact"] =
+        io::json_number(relu_two_layer_exact_adversarial_loss_2d(*net, loss, data, radius).loss);
+    notes.push_back(
+        "adversarial_loss_exact: two-layer ReLU net on 2-d inputs, exact by enumerating the "
+        "cells of the units' switching lines in each ball");
+  } else {
+    result["adversarial_loss_exact"] = nullptr;
+    notes.push_back(
+        "adversarial_loss_exact: available for linear models (closed form) and "
+        "two-layer ReLU nets on 2-d inputs; for this " +
+        model.type() + " model see adversarial_loss_pgd, a lower bound");
+  }
+  result["adversarial_loss_approx"] =
+      io::json_number(approx_adversarial_loss(model, loss, data, radius));
+  result["adversarial_loss_pgd"] =
+      io::json_number(pgd_adversarial_loss(model, loss, data, radius).loss);
 }
 
 }  // namespace
@@ -106,6 +144,7 @@ int run_eval(const EvalOptions& options, std::ostream& out) {
                     " samples have grad f(x_i) = 0 or x_i = 0, where the cosine is undefined; "
                     "min and median are over the other samples");
   }
+  add_adversarial_quantities(*model, loss, data, options, result, notes);
   result["notes"] = notes;
   out << result.dump(2) << "\n";
   return kExitSuccess;

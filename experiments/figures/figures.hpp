@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "theorems/claims.hpp"
+#include "theorems/registry.hpp"
 
 namespace mixup::figures {
 

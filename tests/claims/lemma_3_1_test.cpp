@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "theorems/claims.hpp"
+#include "theorems/lemma_3_1.hpp"
 
 namespace mixup {
 namespace {

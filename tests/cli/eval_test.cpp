@@ -50,7 +50,8 @@ TEST(Eval, ReportsTheFoundationQuantities) {
   EXPECT_EQ(j["n"], 4);
   EXPECT_EQ(j["d"], 3);
   for (const char* key :
-       {"c_x", "b_x", "in_Theta", "m1", "m2", "q", "standard_loss", "R_i_min", "R_i_median"}) {
+       {"c_x", "b_x", "in_Theta", "m1", "m2", "q", "standard_loss", "R_i_min", "R_i_median",
+        "eps_mix", "adversarial_loss_exact", "adversarial_loss_approx"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_EQ(j["q"], "inf") << "q diverges for alpha = 0.5 <= 1";
@@ -65,6 +66,44 @@ TEST(Eval, ReportsTheFoundationQuantities) {
   EXPECT_DOUBLE_EQ(j["approx_mixup_loss"].get<double>(),
                    j["standard_loss"].get<double>() + j["R1"].get<double>() +
                        j["R2"].get<double>() + j["R3"].get<double>());
+}
+
+// Section 3.2 at radius eps sqrt(d), recomputed here from the data file's four rows:
+// theta = (1, 0.5, -0.25), u = x^T theta = 1.875, -1.3125, 1.5, -2.5 with labels 1, 0, 1, 0.
+TEST(Eval, ReportsTheAdversarialQuantitiesAtRadiusEpsSqrtD) {
+  const CliResult r = eval(data_file("eval_small.csv"), data_file("linear_d3.json"),
+                           {"--eps", "0.1", "--alpha", "2", "--beta", "3"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const double u[] = {1.875, -1.3125, 1.5, -2.5};
+  const double y[] = {1.0, 0.0, 1.0, 0.0};
+  const double theta_norm = std::sqrt(1.0 + 0.25 + 0.0625);
+  const double radius = 0.1 * std::sqrt(3.0);
+  const auto loss = [](double v, double label) { return std::log1p(std::exp(v)) - label * v; };
+  double exact = 0.0;
+  double approx = 0.0;
+  for (int i = 0; i < 4; ++i) {
+    // Convex in u: the maximum over the ball is at u +/- radius |theta|.
+    exact +=
+        std::max(loss(u[i] + radius * theta_norm, y[i]), loss(u[i] - radius * theta_norm, y[i])) /
+        4.0;
+    const double g = 1.0 / (1.0 + std::exp(-u[i]));  // Eq. (5)
+    approx += (loss(u[i], y[i]) + radius * std::abs(g - y[i]) * theta_norm +
+               0.5 * radius * radius * g * (1.0 - g) * theta_norm * theta_norm) /
+              4.0;
+  }
+  // Sums of four O(1) terms computed in a different order: 1e-14 relative is ~50 eps.
+  EXPECT_NEAR(j["adversarial_loss_exact"].get<double>(), exact, 1e-14 * exact);
+  EXPECT_NEAR(j["adversarial_loss_approx"].get<double>(), approx, 1e-14 * approx);
+  EXPECT_LE(j["adversarial_loss_pgd"].get<double>(), exact * (1.0 + 1e-14));
+  EXPECT_NEAR(j["eps_mix"].get<double>(),
+              j["R_i_min"].get<double>() * j["c_x"].get<double>() * dtilde_m1(2.0, 3.0), 1e-15);
+  // No exact value for a deep ReLU net: null, with a note naming the field.
+  const CliResult deep = eval(data_file("eval_small.csv"), data_file("relu_deep_d3.json"));
+  ASSERT_EQ(deep.status, 0) << deep.err;
+  const auto k = nlohmann::json::parse(deep.out);
+  EXPECT_TRUE(k["adversarial_loss_exact"].is_null());
+  EXPECT_NE(k["notes"].dump().find("adversarial_loss_exact"), std::string::npos) << k["notes"];
 }
 
 TEST(Eval, RefusesARaggedCsvNamingTheLine) {

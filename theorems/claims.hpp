@@ -4,3 +4,5 @@
 
 #include "theorems/lemma_3_1.hpp"
 #include "theorems/lemma_3_2.hpp"
+#include "theorems/theorem_3_1.hpp"
+#include "theorems/theorem_3_3.hpp"

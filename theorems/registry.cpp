@@ -70,6 +70,12 @@ std::vector<RegistryEntry>& mutable_registry() {
       } else if (entry.id == "lemma-3.2") {
         entry.run = check_lemma_3_2;
         entry.schema = lemma_3_2_schema();
+      } else if (entry.id == "theorem-3.1") {
+        entry.run = check_theorem_3_1;
+        entry.schema = theorem_3_1_schema();
+      } else if (entry.id == "theorem-3.3") {
+        entry.run = check_theorem_3_3;
+        entry.schema = theorem_3_3_schema();
       }
     }
     return built;

@@ -6,3 +6,5 @@
 #include "theorems/lemma_3_2.hpp"
 #include "theorems/theorem_3_1.hpp"
 #include "theorems/theorem_3_3.hpp"
+#include "theorems/theorem_3_4.hpp"
+#include "theorems/corollary_3_1.hpp"

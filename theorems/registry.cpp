@@ -76,6 +76,12 @@ std::vector<RegistryEntry>& mutable_registry() {
       } else if (entry.id == "theorem-3.3") {
         entry.run = check_theorem_3_3;
         entry.schema = theorem_3_3_schema();
+      } else if (entry.id == "theorem-3.4") {
+        entry.run = check_theorem_3_4;
+        entry.schema = theorem_3_4_schema();
+      } else if (entry.id == "corollary-3.1") {
+        entry.run = check_corollary_3_1;
+        entry.schema = corollary_3_1_schema();
       }
     }
     return built;

@@ -9,9 +9,9 @@
 // ---- Chebyshev path (logistic loss) -------------------------------------------------------------
 // With labels in {0, 1} and the loss linear in y, the pair term of Eq. (1) is
 //   E_ab[l(u, lam y_i + (1-lam) y_j)] = E_ab[lam l(u, y_i)] + E_ab[(1-lam) l(u, y_j)],
-// and l(u, 0) = h(u), l(u, 1) = h(-u).  So with the kernels
-//   G_lam(s, t) = E_ab[lam h(lam s + (1-lam) t)],   G_oml(s, t) = E_ab[(1-lam) h(lam s + (1-lam)
-//   t)] n^2 L = sum_ij (1-y_i) G_lam(f_i, f_j) + y_i G_lam(-f_i, -f_j)
+// and l(u, 0) = h(u), l(u, 1) = h(-u).  So with u(s, t) = lam s + (1-lam) t and the kernels
+//   G_lam(s, t) = E_ab[lam h(u(s, t))],   G_oml(s, t) = E_ab[(1-lam) h(u(s, t))],
+//   n^2 L = sum_ij (1-y_i) G_lam(f_i, f_j) + y_i G_lam(-f_i, -f_j)
 //         + sum_ij (1-y_j) G_oml(f_i, f_j) + y_j G_oml(-f_i, -f_j).
 // G(s, t) is analytic in each variable except at s, t in i pi (2Z + 1): for complex s the
 // segment [t, s] may cross a branch point of h, but the lam-contour can be deformed around it
@@ -29,12 +29,12 @@
 //   sum_ij w_i w'_j G(v_i, v'_j) = Omega[w]^T G Omega'[w']      (G the N x N grid of kernel values)
 // costs O(n d + N^2) after N^2 segment integrals: independent of n^2.  Eq. (9) uses the single
 // kernel G_D(s, t) = E_{D~}[h(lam s + (1-lam) t)].
-// Gradient: dL/df_k (times n^2)
-//   = sum_j E_ab[(h'(u_kj) - yt) lam] + sum_i E_ab[(h'(u_ik) - yt) (1-lam)],  h'(u) - y = (1-y)
-//   sigma(u) - y sigma(-u), which with P2 = E_ab[lam^2 sigma], P11 = E_ab[lam (1-lam) sigma],
-//   P02 = E_ab[(1-lam)^2 sigma], Q(s, t) = P2(s, t) + P02(t, s), S(s, t) = P11(s, t) + P11(t, s):
-//   = (1-y_k) sum_j Q(f_k, f_j) - y_k sum_j Q(-f_k, -f_j)
-//     + sum_j (1-y_j) S(f_k, f_j) - sum_j y_j S(-f_k, -f_j).
+// Gradient: with yt the mixed label and h'(u) - y = (1-y) sigma(u) - y sigma(-u),
+//   n^2 dL/df_k = sum_j E_ab[(h'(u_kj) - yt) lam] + sum_i E_ab[(h'(u_ik) - yt) (1-lam)],
+// and with P2 = E_ab[lam^2 sigma(u)], P11 = E_ab[lam (1-lam) sigma(u)], P02 = E_ab[(1-lam)^2
+// sigma(u)], Q(s, t) = P2(s, t) + P02(t, s) and S(s, t) = P11(s, t) + P11(t, s):
+//   n^2 dL/df_k = (1-y_k) sum_j Q(f_k, f_j) - y_k sum_j Q(-f_k, -f_j)
+//               + sum_j (1-y_j) S(f_k, f_j) - sum_j y_j S(-f_k, -f_j).
 // Labels other than 0 and 1 enter through the weights 1 - y and y (the formulas are linear in y).
 
 #include <algorithm>

@@ -8,3 +8,6 @@
 #include "theorems/theorem_3_3.hpp"
 #include "theorems/theorem_3_4.hpp"
 #include "theorems/corollary_3_1.hpp"
+#include "theorems/lemma_3_3.hpp"
+#include "theorems/lemma_3_4.hpp"
+#include "theorems/theorem_3_5.hpp"

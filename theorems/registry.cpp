@@ -82,6 +82,15 @@ std::vector<RegistryEntry>& mutable_registry() {
       } else if (entry.id == "corollary-3.1") {
         entry.run = check_corollary_3_1;
         entry.schema = corollary_3_1_schema();
+      } else if (entry.id == "lemma-3.3") {
+        entry.run = check_lemma_3_3;
+        entry.schema = lemma_3_3_schema();
+      } else if (entry.id == "lemma-3.4") {
+        entry.run = check_lemma_3_4;
+        entry.schema = lemma_3_4_schema();
+      } else if (entry.id == "theorem-3.5") {
+        entry.run = check_theorem_3_5;
+        entry.schema = theorem_3_5_schema();
       }
     }
     return built;

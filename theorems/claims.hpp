@@ -11,3 +11,5 @@
 #include "theorems/lemma_3_3.hpp"
 #include "theorems/lemma_3_4.hpp"
 #include "theorems/theorem_3_5.hpp"
+#include "theorems/theorem_3_2.hpp"
+#include "theorems/theorem_b_1.hpp"

@@ -91,6 +91,12 @@ std::vector<RegistryEntry>& mutable_registry() {
       } else if (entry.id == "theorem-3.5") {
         entry.run = check_theorem_3_5;
         entry.schema = theorem_3_5_schema();
+      } else if (entry.id == "theorem-3.2") {
+        entry.run = check_theorem_3_2;
+        entry.schema = theorem_3_2_schema();
+      } else if (entry.id == "theorem-b.1") {
+        entry.run = check_theorem_b_1;
+        entry.schema = theorem_b_1_schema();
       }
     }
     return built;

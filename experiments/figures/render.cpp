@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "experiments/figures/fig3.hpp"
 #include "experiments/figures/fig4.hpp"
 #include "experiments/figures/figures.hpp"
 #include "experiments/io/json_output.hpp"
@@ -69,6 +70,7 @@ void write_csv(const std::string& path, const std::vector<std::string>& header,
 void register_figures() {
   static const bool once = [] {
     attach_runner("fig2", run_fig2, fig2_schema());
+    attach_runner("fig3", run_fig3, fig3_schema());
     attach_runner("fig4", run_fig4, fig4_schema());
     return true;
   }();

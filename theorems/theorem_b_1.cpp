@@ -143,6 +143,18 @@ double estimate_p(const ThetaStar& star, Eigen::Index d, double tau, double tau_
 
 }  // namespace
 
+// The constant, rebuilt from the proof in appendix B.1 (the statement's formula is garbled).
+// With p^ the fraction of x_i in X_Theta*(tau, tau') and tau'' >= |grad f_theta(x_i)| (used by
+// the proof, never defined in the statement):
+//   R1 step:  eta (1 + (1 - p^) kappa_2 tau'' / (p^ kappa_1 tau')) <= tau
+//   R2 step:  eta^2 (1 + (1 - p^) tau''^2 / (4 p^ kappa tau'^2)) <= tau^2   (g(1-g) <= 1/4)
+// and one-sided Hoeffding, P(p^ >= p / 2) >= 1 - 2 exp(-2 n (p/2)^2) = 1 - 2 exp(-n p^2 / 2).
+// Substituting p^ = p / 2:
+//   R = tau min{ sqrt(4 p kappa tau'^2 / (4 p kappa tau'^2 + (2 - p) tau''^2)),
+//                p kappa_1 tau' / (p kappa_1 tau' + (2 - p) kappa_2 tau'') },
+// which is the extracted text's last display, read as min{sqrt(p kappa tau'^2 / ((2 - p)/4 tau''^2
+// + p kappa tau'^2)), p kappa_1 tau' / (p kappa_1 tau' + (2 - p) kappa_2 tau'')}, and equals
+// Theorem 3.2's constant when tau' = tau'' = 1 (tested).
 double theorem_b_1_R(double tau, double tau_prime, double tau_second, double p, double kappa,
                      double kappa_1, double kappa_2) {
   const double a = 4.0 * p * kappa * tau_prime * tau_prime;

@@ -5,11 +5,15 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_lookup.hpp"
+
 #include "core/errors.hpp"
 #include "theorems/corollary_3_1.hpp"
 
 namespace mixup {
 namespace {
+
+using testing::find_check;
 
 nlohmann::json default_config_file() {
   std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/corollary-3.1.json");
@@ -22,13 +26,6 @@ RunContext quick_context() {
       corollary_3_1_schema().resolve(default_config_file(), "configs/corollary-3.1.json");
   context.quick = true;
   return context;
-}
-
-const Check& find_check(const ClaimReport& report, const std::string& prefix) {
-  for (const auto& check : report.checks) {
-    if (check.name.rfind(prefix, 0) == 0) return check;
-  }
-  throw std::runtime_error("no check named " + prefix);
 }
 
 class Corollary3p1 : public ::testing::Test {

@@ -6,10 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_lookup.hpp"
+
 #include "theorems/lemma_3_2.hpp"
 
 namespace mixup {
 namespace {
+
+using testing::find_check;
 
 RunContext quick_context() {
   std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/lemma-3.2.json");
@@ -18,13 +22,6 @@ RunContext quick_context() {
       lemma_3_2_schema().resolve(nlohmann::json::parse(file), "configs/lemma-3.2.json");
   context.quick = true;
   return context;
-}
-
-const Check& find_check(const ClaimReport& report, const std::string& prefix) {
-  for (const auto& check : report.checks) {
-    if (check.name.rfind(prefix, 0) == 0) return check;
-  }
-  throw std::runtime_error("no check named " + prefix);
 }
 
 class Lemma3p2 : public ::testing::Test {

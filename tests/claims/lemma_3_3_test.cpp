@@ -7,12 +7,17 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_lookup.hpp"
+
 #include "core/data.hpp"
 #include "core/mixing.hpp"
 #include "theorems/lemma_3_3.hpp"
 
 namespace mixup {
 namespace {
+
+using testing::find_audit;
+using testing::find_check;
 
 nlohmann::json default_config_file() {
   std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/lemma-3.3.json");
@@ -24,20 +29,6 @@ RunContext quick_context() {
   context.config = lemma_3_3_schema().resolve(default_config_file(), "configs/lemma-3.3.json");
   context.quick = true;
   return context;
-}
-
-const Check& find_check(const ClaimReport& report, const std::string& prefix) {
-  for (const auto& check : report.checks) {
-    if (check.name.rfind(prefix, 0) == 0) return check;
-  }
-  throw std::runtime_error("no check named " + prefix);
-}
-
-const Audit& find_audit(const ClaimReport& report, const std::string& prefix) {
-  for (const auto& audit : report.audits) {
-    if (audit.drop.rfind(prefix, 0) == 0) return audit;
-  }
-  throw std::runtime_error("no audit named " + prefix);
 }
 
 class Lemma3p3 : public ::testing::Test {

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_lookup.hpp"
+
 #include "core/adversarial.hpp"
 #include "core/mixing.hpp"
 #include "theorems/robustness_chain.hpp"
@@ -13,6 +15,9 @@
 
 namespace mixup {
 namespace {
+
+using testing::find_audit;
+using testing::find_check;
 
 nlohmann::json default_config() {
   std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/theorem-3.1.json");
@@ -26,20 +31,6 @@ RunContext quick_context(const nlohmann::json& overrides = nlohmann::json::objec
   context.config = theorem_3_1_schema().resolve(user, "configs/theorem-3.1.json");
   context.quick = true;
   return context;
-}
-
-const Check& find_check(const ClaimReport& report, const std::string& prefix) {
-  for (const auto& check : report.checks) {
-    if (check.name.rfind(prefix, 0) == 0) return check;
-  }
-  throw std::runtime_error("no check named " + prefix);
-}
-
-const Audit& find_audit(const ClaimReport& report, const std::string& prefix) {
-  for (const auto& audit : report.audits) {
-    if (audit.drop.rfind(prefix, 0) == 0) return audit;
-  }
-  throw std::runtime_error("no audit named " + prefix);
 }
 
 class Theorem3p1 : public ::testing::Test {

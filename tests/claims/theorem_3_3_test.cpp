@@ -6,12 +6,17 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_lookup.hpp"
+
 #include "core/models.hpp"
 #include "theorems/robustness_chain.hpp"
 #include "theorems/theorem_3_3.hpp"
 
 namespace mixup {
 namespace {
+
+using testing::find_audit;
+using testing::find_check;
 
 nlohmann::json default_config() {
   std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/theorem-3.3.json");
@@ -23,20 +28,6 @@ RunContext quick_context() {
   context.config = theorem_3_3_schema().resolve(default_config(), "configs/theorem-3.3.json");
   context.quick = true;
   return context;
-}
-
-const Check& find_check(const ClaimReport& report, const std::string& prefix) {
-  for (const auto& check : report.checks) {
-    if (check.name.rfind(prefix, 0) == 0) return check;
-  }
-  throw std::runtime_error("no check named " + prefix);
-}
-
-const Audit& find_audit(const ClaimReport& report, const std::string& prefix) {
-  for (const auto& audit : report.audits) {
-    if (audit.drop.rfind(prefix, 0) == 0) return audit;
-  }
-  throw std::runtime_error("no audit named " + prefix);
 }
 
 class Theorem3p3 : public ::testing::Test {

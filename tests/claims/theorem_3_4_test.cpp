@@ -5,11 +5,15 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_lookup.hpp"
+
 #include "core/errors.hpp"
 #include "theorems/theorem_3_4.hpp"
 
 namespace mixup {
 namespace {
+
+using testing::find_check;
 
 nlohmann::json default_config_file() {
   std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/theorem-3.4.json");
@@ -21,13 +25,6 @@ RunContext quick_context() {
   context.config = theorem_3_4_schema().resolve(default_config_file(), "configs/theorem-3.4.json");
   context.quick = true;
   return context;
-}
-
-const Check& find_check(const ClaimReport& report, const std::string& prefix) {
-  for (const auto& check : report.checks) {
-    if (check.name.rfind(prefix, 0) == 0) return check;
-  }
-  throw std::runtime_error("no check named " + prefix);
 }
 
 class Theorem3p4 : public ::testing::Test {

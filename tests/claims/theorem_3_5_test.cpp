@@ -6,11 +6,16 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_lookup.hpp"
+
 #include "core/errors.hpp"
 #include "theorems/theorem_3_5.hpp"
 
 namespace mixup {
 namespace {
+
+using testing::find_audit;
+using testing::find_check;
 
 nlohmann::json default_config_file() {
   std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/theorem-3.5.json");
@@ -22,20 +27,6 @@ RunContext quick_context() {
   context.config = theorem_3_5_schema().resolve(default_config_file(), "configs/theorem-3.5.json");
   context.quick = true;
   return context;
-}
-
-const Check& find_check(const ClaimReport& report, const std::string& prefix) {
-  for (const auto& check : report.checks) {
-    if (check.name.rfind(prefix, 0) == 0) return check;
-  }
-  throw std::runtime_error("no check named " + prefix);
-}
-
-const Audit& find_audit(const ClaimReport& report, const std::string& prefix) {
-  for (const auto& audit : report.audits) {
-    if (audit.drop.rfind(prefix, 0) == 0) return audit;
-  }
-  throw std::runtime_error("no audit named " + prefix);
 }
 
 class Theorem3p5 : public ::testing::Test {

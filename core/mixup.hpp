@@ -4,7 +4,8 @@
 //
 //   Eq. (1)  L_mix(theta, S) = (1/n^2) sum_{i,j} E_{lam ~ Beta(a,b)}
 //                               l(theta, (lam x_i + (1-lam) x_j, lam y_i + (1-lam) y_j))
-//   Eq. (9)  L_mix(theta, S) = (1/n) sum_i E_{lam ~ D~} (1/n) sum_j l(theta, (lam x_i + (1-lam) x_j, y_i))
+//   Eq. (9)  L_mix(theta, S) = (1/n) sum_i E_{lam ~ D~} (1/n) sum_j l(theta, (lam x_i + (1-lam)
+//   x_j, y_i))
 //            with D~ = a/(a+b) Beta(a+1, b) + b/(a+b) Beta(b+1, a)   (appendix A.1)
 //   Eq. (3)  L~_mix = L_std + R1 + R2 + R3 (Lemma 3.1), with E_r the mean over the training inputs:
 //            R1 = (m1/n) sum_i (h'(f_i) - y_i) grad f(x_i)^T E_r[r - x_i]
@@ -86,7 +87,7 @@ Eigen::VectorXd approximate_mixup_loss_gradient(const Model& model, LossKind los
 // representations sigma(W x_i) are mixed instead of the inputs, f = theta1^T h + theta0.
 double exact_manifold_mixup_loss(const ReluTwoLayer& net, LossKind loss, const Dataset& data,
                                  MixingLaw law);
-double exact_manifold_mixup_loss_dtilde(const ReluTwoLayer& net, LossKind loss,
-                                        const Dataset& data, MixingLaw law);
+double exact_manifold_mixup_loss_dtilde(const ReluTwoLayer& net, LossKind loss, const Dataset& data,
+                                        MixingLaw law);
 
 }  // namespace mixup

@@ -6,6 +6,7 @@
 // are stored by block number and added in block order.  Same inputs, same bits, at 1 or N
 // threads.
 
+#include <exception>
 #include <vector>
 
 #include <Eigen/Core>
@@ -54,6 +55,43 @@ Eigen::VectorXd ordered_vector_sum(Eigen::Index n, Eigen::Index dim, const AddTe
   Eigen::VectorXd total = Eigen::VectorXd::Zero(dim);
   for (Eigen::Index b = 0; b < blocks; ++b) total += partial.col(b);
   return total;
+}
+
+// A claim can run inside one OpenMP team with a single producer thread (run_in_one_team): its
+// heavy, independent tasks are spread over the team by parallel_tasks (a taskloop, each task
+// writing its own slot, so the results do not depend on the thread count), and every parallel
+// region inside the engines it calls is nested and runs serially.  This replaces hundreds of
+// short parallel regions (each waking the team) by a few task loops.  Exceptions are carried
+// out of the team and rethrown on the calling thread.
+template <class Body>
+void run_in_one_team(const Body& body) {
+  std::exception_ptr error;
+#pragma omp parallel
+#pragma omp single
+  {
+    try {
+      body();
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+template <class Task>
+void parallel_tasks(std::size_t count, const Task& task) {
+  std::vector<std::exception_ptr> errors(count);
+#pragma omp taskloop grainsize(1)
+  for (std::size_t k = 0; k < count; ++k) {
+    try {
+      task(k);
+    } catch (...) {
+      errors[k] = std::current_exception();
+    }
+  }
+  for (const auto& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
 }
 
 }  // namespace mixup

@@ -20,6 +20,7 @@
 #include "core/segments.hpp"
 #include "theorems/claim_models.hpp"
 #include "theorems/lemma_3_1.hpp"
+#include "theorems/slope_fit.hpp"
 
 namespace mixup {
 namespace {
@@ -169,42 +170,6 @@ void check_squared_loss_difference(const nlohmann::json& config, Eigen::Index n,
   }
   report.checks.push_back(check);
   report.checks.push_back(independence);
-}
-
-struct SlopeFit {
-  double slope = std::nan("");
-  std::vector<double> s;
-  std::vector<double> error;
-  bool fitted() const { return !std::isnan(slope); }
-};
-
-// Least-squares slope of log error against log s on the `count` smallest usable scales (at
-// least 3 are needed).
-SlopeFit fit_slope(const std::vector<double>& s, const std::vector<double>& error,
-                   std::size_t count) {
-  SlopeFit fit;
-  for (std::size_t k = s.size(); k-- > 0 && fit.s.size() < count;) {
-    fit.s.push_back(s[k]);
-    fit.error.push_back(error[k]);
-  }
-  if (fit.s.size() < 3) return fit;
-  double mx = 0.0;
-  double my = 0.0;
-  for (std::size_t k = 0; k < fit.s.size(); ++k) {
-    mx += std::log(fit.s[k]);
-    my += std::log(fit.error[k]);
-  }
-  mx /= static_cast<double>(fit.s.size());
-  my /= static_cast<double>(fit.s.size());
-  double sxy = 0.0;
-  double sxx = 0.0;
-  for (std::size_t k = 0; k < fit.s.size(); ++k) {
-    const double dx = std::log(fit.s[k]) - mx;
-    sxy += dx * (std::log(fit.error[k]) - my);
-    sxx += dx * dx;
-  }
-  fit.slope = sxy / sxx;
-  return fit;
 }
 
 nlohmann::json fit_json(const SlopeFit& fit) {

@@ -31,6 +31,7 @@
 //        data), which is also checked against core's approximate_mixup_loss (an identity: the
 //        R1 sign convention (y_i - A'_i) theta^T x_i = (A'_i - y_i) theta^T (xbar - x_i)).
 #include "theorems/lemma_3_3.hpp"
+#include "theorems/slope_fit.hpp"
 
 #include <algorithm>
 #include <array>
@@ -382,42 +383,6 @@ constexpr double kGradientTolerance = 1e-7;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // ---- Parallel work ------------------------------------------------------------------------------
-// The claim runs inside one OpenMP team with a single producer thread (run_in_one_team): its
-// heavy, independent tasks are spread over the team by parallel_tasks (a taskloop, each task
-// writing its own slot, so the results do not depend on the thread count), and every parallel
-// region inside the engines it calls is nested and runs serially.  This replaces hundreds of
-// short parallel regions (each waking the team) by a few task loops.  Exceptions are carried
-// out of the team and rethrown on the calling thread.
-template <class Body>
-void run_in_one_team(const Body& body) {
-  std::exception_ptr error;
-#pragma omp parallel
-#pragma omp single
-  {
-    try {
-      body();
-    } catch (...) {
-      error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
-}
-
-template <class Task>
-void parallel_tasks(std::size_t count, const Task& task) {
-  std::vector<std::exception_ptr> errors(count);
-#pragma omp taskloop grainsize(1)
-  for (std::size_t k = 0; k < count; ++k) {
-    try {
-      task(k);
-    } catch (...) {
-      errors[k] = std::current_exception();
-    }
-  }
-  for (const auto& error : errors) {
-    if (error) std::rethrow_exception(error);
-  }
-}
 
 // ---- Small helpers ----------------------------------------------------------------------------
 
@@ -633,41 +598,6 @@ void check_q_grid(const std::vector<MixingLaw>& laws, ClaimReport& report) {
 }
 
 // ---- (i) the rescaled loss: order of the proof's expansion -------------------------------------
-
-struct SlopeFit {
-  double slope = std::nan("");
-  std::vector<double> s;
-  std::vector<double> error;
-  bool fitted() const { return !std::isnan(slope); }
-};
-
-// Least-squares slope of log |remainder| against log s on the `count` smallest usable scales.
-SlopeFit fit_slope(const std::vector<double>& s, const std::vector<double>& error,
-                   std::size_t count) {
-  SlopeFit fit;
-  for (std::size_t k = s.size(); k-- > 0 && fit.s.size() < count;) {
-    fit.s.push_back(s[k]);
-    fit.error.push_back(error[k]);
-  }
-  if (fit.s.size() < 3) return fit;
-  double mx = 0.0;
-  double my = 0.0;
-  for (std::size_t k = 0; k < fit.s.size(); ++k) {
-    mx += std::log(fit.s[k]);
-    my += std::log(fit.error[k]);
-  }
-  mx /= static_cast<double>(fit.s.size());
-  my /= static_cast<double>(fit.s.size());
-  double sxy = 0.0;
-  double sxx = 0.0;
-  for (std::size_t k = 0; k < fit.s.size(); ++k) {
-    const double dx = std::log(fit.s[k]) - mx;
-    sxy += dx * (std::log(fit.error[k]) - my);
-    sxx += dx * dx;
-  }
-  fit.slope = sxy / sxx;
-  return fit;
-}
 
 // The order predicted from the tail of u: min(3, min(a, b) + 1).
 double predicted_order(MixingLaw law) {

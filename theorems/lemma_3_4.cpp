@@ -292,23 +292,9 @@ Checks make_checks() {
 
 // ---- Parallel work ------------------------------------------------------------------------------
 // The claim's work is many small engine calls (well under a second in all): it runs on one
-// thread of a single OpenMP team (run_in_one_team), so that every parallel region inside the
-// engines is nested and runs serially instead of waking the team hundreds of times.  Exceptions
-// are carried out of the team and rethrown on the calling thread.
-template <class Body>
-void run_in_one_team(const Body& body) {
-  std::exception_ptr error;
-#pragma omp parallel
-#pragma omp single
-  {
-    try {
-      body();
-    } catch (...) {
-      error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
-}
+// thread of a single OpenMP team (run_in_one_team, core/parallel.hpp), so that every parallel
+// region inside the engines is nested and runs serially instead of waking the team hundreds of
+// times.
 
 double relative(double difference, double scale) {
   return std::abs(difference) / std::max(scale, 1e-300);

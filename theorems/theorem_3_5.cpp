@@ -33,6 +33,8 @@
 // first-layer bias b (initialised at 0), so the trained features are sigma(W x + b).
 #include "theorems/theorem_3_5.hpp"
 
+#include "core/parallel.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <exception>
@@ -92,42 +94,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kStandardErrors = 3.0;
 
 // ---- Parallel work ------------------------------------------------------------------------------
-// The claim runs inside one OpenMP team with a single producer thread (run_in_one_team): its
-// heavy, independent tasks are spread over the team by parallel_tasks (a taskloop, each task
-// writing its own slot, so the results do not depend on the thread count), and every parallel
-// region inside the engines it calls is nested and runs serially.  This replaces hundreds of
-// short parallel regions (each waking the team) by a few task loops.  Exceptions are carried
-// out of the team and rethrown on the calling thread.
-template <class Body>
-void run_in_one_team(const Body& body) {
-  std::exception_ptr error;
-#pragma omp parallel
-#pragma omp single
-  {
-    try {
-      body();
-    } catch (...) {
-      error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
-}
-
-template <class Task>
-void parallel_tasks(std::size_t count, const Task& task) {
-  std::vector<std::exception_ptr> errors(count);
-#pragma omp taskloop grainsize(1)
-  for (std::size_t k = 0; k < count; ++k) {
-    try {
-      task(k);
-    } catch (...) {
-      errors[k] = std::current_exception();
-    }
-  }
-  for (const auto& error : errors) {
-    if (error) std::rethrow_exception(error);
-  }
-}
 
 nlohmann::json number_or_inf(double x) {
   if (std::isnan(x)) return nullptr;

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/cli_runner.hpp"
+
 #include "core/errors.hpp"
 #include "experiments/figures/fig3.hpp"
 
@@ -20,9 +22,8 @@ RunContext quick_context() {
   RunContext context;
   context.config = fig3_schema().resolve(nlohmann::json::parse(file), "configs/fig3.json");
   context.quick = true;
-  const auto dir = std::filesystem::temp_directory_path() / "mixup_fig3_test";
-  std::filesystem::create_directories(dir);
-  context.out_dir = dir.string();
+  // A folder of its own: ctest runs each test of this suite in its own process, concurrently.
+  context.out_dir = mixup::testing::make_temp_dir("fig3");
   return context;
 }
 
@@ -40,6 +41,7 @@ class Fig3 : public ::testing::Test {
     report_ = new ClaimReport(run_fig3(*context_));
   }
   static void TearDownTestSuite() {
+    std::filesystem::remove_all(context_->out_dir);
     delete report_;
     delete context_;
   }

@@ -21,6 +21,7 @@
 // theta: "random" is the random initialisation (He scaling, core/models.hpp); "trained" is that
 // theta after full-batch gradient descent on the standard logistic loss (ERM).
 #include "theorems/lemma_3_2.hpp"
+#include "theorems/slope_fit.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -130,22 +131,9 @@ struct Curve {
   std::vector<double> error;
 };
 
+// Least-squares slope of log error against log eta over the whole curve (theorems/slope_fit).
 double fitted_slope(const Curve& curve) {
-  const double count = static_cast<double>(curve.eta.size());
-  double mx = 0.0;
-  double my = 0.0;
-  for (std::size_t k = 0; k < curve.eta.size(); ++k) {
-    mx += std::log(curve.eta[k]) / count;
-    my += std::log(curve.error[k]) / count;
-  }
-  double sxy = 0.0;
-  double sxx = 0.0;
-  for (std::size_t k = 0; k < curve.eta.size(); ++k) {
-    const double dx = std::log(curve.eta[k]) - mx;
-    sxy += dx * (std::log(curve.error[k]) - my);
-    sxx += dx * dx;
-  }
-  return sxy / sxx;
+  return fit_slope(curve.eta, curve.error, curve.eta.size()).slope;
 }
 
 // mean_i |exact_i - approx_i| at radius eta, and the mean exact and approximate losses.

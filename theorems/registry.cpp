@@ -60,45 +60,33 @@ std::vector<RegistryEntry> make_registry() {
   return entries;
 }
 
+// Gives the entry `id` of `entries` its runner and schema (one mechanism for claims and figures).
+void attach_to(std::vector<RegistryEntry>& entries, const std::string& id, Runner run,
+               ConfigSchema schema) {
+  for (auto& entry : entries) {
+    if (entry.id == id) {
+      entry.run = std::move(run);
+      entry.schema = std::move(schema);
+      return;
+    }
+  }
+  throw DomainError("attach_runner: no registry entry '" + id + "'");
+}
+
 std::vector<RegistryEntry>& mutable_registry() {
   static std::vector<RegistryEntry> entries = [] {
     std::vector<RegistryEntry> built = make_registry();
-    for (auto& entry : built) {
-      if (entry.id == "lemma-3.1") {
-        entry.run = check_lemma_3_1;
-        entry.schema = lemma_3_1_schema();
-      } else if (entry.id == "lemma-3.2") {
-        entry.run = check_lemma_3_2;
-        entry.schema = lemma_3_2_schema();
-      } else if (entry.id == "theorem-3.1") {
-        entry.run = check_theorem_3_1;
-        entry.schema = theorem_3_1_schema();
-      } else if (entry.id == "theorem-3.3") {
-        entry.run = check_theorem_3_3;
-        entry.schema = theorem_3_3_schema();
-      } else if (entry.id == "theorem-3.4") {
-        entry.run = check_theorem_3_4;
-        entry.schema = theorem_3_4_schema();
-      } else if (entry.id == "corollary-3.1") {
-        entry.run = check_corollary_3_1;
-        entry.schema = corollary_3_1_schema();
-      } else if (entry.id == "lemma-3.3") {
-        entry.run = check_lemma_3_3;
-        entry.schema = lemma_3_3_schema();
-      } else if (entry.id == "lemma-3.4") {
-        entry.run = check_lemma_3_4;
-        entry.schema = lemma_3_4_schema();
-      } else if (entry.id == "theorem-3.5") {
-        entry.run = check_theorem_3_5;
-        entry.schema = theorem_3_5_schema();
-      } else if (entry.id == "theorem-3.2") {
-        entry.run = check_theorem_3_2;
-        entry.schema = theorem_3_2_schema();
-      } else if (entry.id == "theorem-b.1") {
-        entry.run = check_theorem_b_1;
-        entry.schema = theorem_b_1_schema();
-      }
-    }
+    attach_to(built, "lemma-3.1", check_lemma_3_1, lemma_3_1_schema());
+    attach_to(built, "lemma-3.2", check_lemma_3_2, lemma_3_2_schema());
+    attach_to(built, "theorem-3.1", check_theorem_3_1, theorem_3_1_schema());
+    attach_to(built, "theorem-3.2", check_theorem_3_2, theorem_3_2_schema());
+    attach_to(built, "theorem-3.3", check_theorem_3_3, theorem_3_3_schema());
+    attach_to(built, "theorem-b.1", check_theorem_b_1, theorem_b_1_schema());
+    attach_to(built, "lemma-3.3", check_lemma_3_3, lemma_3_3_schema());
+    attach_to(built, "lemma-3.4", check_lemma_3_4, lemma_3_4_schema());
+    attach_to(built, "theorem-3.4", check_theorem_3_4, theorem_3_4_schema());
+    attach_to(built, "corollary-3.1", check_corollary_3_1, corollary_3_1_schema());
+    attach_to(built, "theorem-3.5", check_theorem_3_5, theorem_3_5_schema());
     return built;
   }();
   return entries;
@@ -111,14 +99,7 @@ const std::vector<RegistryEntry>& registry() {
 }
 
 void attach_runner(const std::string& id, Runner run, ConfigSchema schema) {
-  for (auto& entry : mutable_registry()) {
-    if (entry.id == id) {
-      entry.run = std::move(run);
-      entry.schema = std::move(schema);
-      return;
-    }
-  }
-  throw DomainError("attach_runner: no registry entry '" + id + "'");
+  attach_to(mutable_registry(), id, std::move(run), std::move(schema));
 }
 
 const RegistryEntry* find_entry(const std::string& id) {

@@ -44,6 +44,7 @@
 // Pairs run in fixed tiles of kTile x kTile; each tile is summed sequentially and the tile
 // results are added in tile order: the same bits at any thread count.
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <memory>
@@ -334,6 +335,73 @@ class PieceEmitter {
   const QuadraturePlan& plan_;
   NodeSet& nodes_;
 };
+
+// ---- Adaptive integration of smooth integrands ------------------------------------------------
+
+// sum over the nodes of fixed_piece(l, r, K) of w_k eval(lam_k, oml_k) into out[D] (and, if
+// given, of |w_k eval| into abs_out): one Gauss rule of K nodes, end singularities absorbed.
+template <class Eval>
+void integrate_fixed_rule(const QuadraturePlan& plan, double l, double r, int K, const Eval& eval,
+                          NodeSet& nodes, std::vector<double>& out,
+                          std::vector<double>* abs_out = nullptr) {
+  thread_local std::vector<double> values;
+  values.resize(out.size());
+  nodes.clear();
+  PieceEmitter(plan, nodes).fixed_piece(l, r, K);
+  nodes.resolve(plan);
+  std::fill(out.begin(), out.end(), 0.0);
+  if (abs_out) std::fill(abs_out->begin(), abs_out->end(), 0.0);
+  for (Index k = 0; k < nodes.size(); ++k) {
+    const auto s = static_cast<std::size_t>(k);
+    eval(nodes.lam[s], nodes.oml[s], values.data());
+    for (std::size_t d = 0; d < values.size(); ++d) {
+      out[d] += nodes.w[s] * values[d];
+      if (abs_out) (*abs_out)[d] += std::abs(nodes.w[s] * values[d]);
+    }
+  }
+}
+
+// A piece is accepted when its `low`- and `high`-node results agree to `tolerance` (absolute,
+// every component), otherwise bisected, at most `max_depth` times (then the high result is
+// taken).  The high rule's own error is then far below the tolerance: Gauss rules converge
+// geometrically on analytic integrands.
+struct AdaptiveRule {
+  int low;
+  int high;
+  double tolerance;
+  int max_depth;
+};
+
+// Adds the integral over [l, r] of the vector integrand eval(lam, oml, out[result.size()])
+// against the plan's weights to result.  Pieces are processed depth first, left to right: the
+// order of the additions is fixed.
+template <class Eval>
+void adaptive_integral_over(const QuadraturePlan& plan, double l, double r,
+                            const AdaptiveRule& rule, const Eval& eval, NodeSet& nodes,
+                            std::vector<double>& result) {
+  std::vector<double> low(result.size());
+  std::vector<double> high(result.size());
+  struct Interval {
+    double l, r;
+    int depth;
+  };
+  std::vector<Interval> stack = {{l, r, 0}};
+  while (!stack.empty()) {
+    const Interval piece = stack.back();
+    stack.pop_back();
+    integrate_fixed_rule(plan, piece.l, piece.r, rule.low, eval, nodes, low);
+    integrate_fixed_rule(plan, piece.l, piece.r, rule.high, eval, nodes, high);
+    double diff = 0.0;
+    for (std::size_t d = 0; d < high.size(); ++d) diff = std::max(diff, std::abs(high[d] - low[d]));
+    if (diff <= rule.tolerance || piece.depth >= rule.max_depth) {
+      for (std::size_t d = 0; d < high.size(); ++d) result[d] += high[d];
+      continue;
+    }
+    const double mid = piece.l + 0.5 * (piece.r - piece.l);
+    stack.push_back({mid, piece.r, piece.depth + 1});
+    stack.push_back({piece.l, mid, piece.depth + 1});
+  }
+}
 
 // ---- Loss integrands at a node ---------------------------------------------------------------
 

@@ -316,55 +316,20 @@ SmoothActivationValues activate(SmoothActivation kind, double z) {
 }
 
 // Adaptive integration over [0, 1] of a vector integrand eval(lam, oml, out[D]) against the
-// plan's weights.  result[D] receives the integral.
+// plan's weights.  result[D] receives the integral.  The tolerance is kAdaptiveTolerance times
+// the integral of |integrand| estimated by one kAdaptiveHigh-node rule.
 template <class Eval>
 void adaptive_integral(const QuadraturePlan& plan, int D, const Eval& eval, NodeSet& nodes,
                        std::vector<double>& result) {
-  std::vector<double> values(static_cast<std::size_t>(D));
-  std::vector<double> low(static_cast<std::size_t>(D));
   std::vector<double> high(static_cast<std::size_t>(D));
   std::vector<double> magnitude(static_cast<std::size_t>(D));
-  const auto integrate = [&](double l, double r, int K, std::vector<double>& out,
-                             std::vector<double>* abs_out) {
-    nodes.clear();
-    PieceEmitter(plan, nodes).fixed_piece(l, r, K);
-    nodes.resolve(plan);
-    std::fill(out.begin(), out.end(), 0.0);
-    if (abs_out) std::fill(abs_out->begin(), abs_out->end(), 0.0);
-    for (Index k = 0; k < nodes.size(); ++k) {
-      const auto s = static_cast<std::size_t>(k);
-      eval(nodes.lam[s], nodes.oml[s], values.data());
-      for (std::size_t d = 0; d < values.size(); ++d) {
-        out[d] += nodes.w[s] * values[d];
-        if (abs_out) (*abs_out)[d] += std::abs(nodes.w[s] * values[d]);
-      }
-    }
-  };
-  integrate(0.0, 1.0, kAdaptiveHigh, high, &magnitude);
+  integrate_fixed_rule(plan, 0.0, 1.0, kAdaptiveHigh, eval, nodes, high, &magnitude);
   double scale = 0.0;
   for (const double m : magnitude) scale = std::max(scale, m);
-  const double tolerance = kAdaptiveTolerance * scale;
   result.assign(static_cast<std::size_t>(D), 0.0);
-  struct Interval {
-    double l, r;
-    int depth;
-  };
-  std::vector<Interval> stack = {{0.0, 1.0, 0}};
-  while (!stack.empty()) {
-    const Interval piece = stack.back();
-    stack.pop_back();
-    integrate(piece.l, piece.r, kAdaptiveLow, low, nullptr);
-    integrate(piece.l, piece.r, kAdaptiveHigh, high, nullptr);
-    double diff = 0.0;
-    for (std::size_t d = 0; d < high.size(); ++d) diff = std::max(diff, std::abs(high[d] - low[d]));
-    if (diff <= tolerance || piece.depth >= kAdaptiveMaxDepth) {
-      for (std::size_t d = 0; d < high.size(); ++d) result[d] += high[d];
-      continue;
-    }
-    const double mid = piece.l + 0.5 * (piece.r - piece.l);
-    stack.push_back({mid, piece.r, piece.depth + 1});
-    stack.push_back({piece.l, mid, piece.depth + 1});
-  }
+  const AdaptiveRule rule{kAdaptiveLow, kAdaptiveHigh, kAdaptiveTolerance * scale,
+                          kAdaptiveMaxDepth};
+  adaptive_integral_over(plan, 0.0, 1.0, rule, eval, nodes, result);
 }
 
 }  // namespace

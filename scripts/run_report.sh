@@ -9,6 +9,6 @@ if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
   out="$1"
   shift
 fi
-bash scripts/setup.sh
+bash scripts/setup.sh --fashion-mnist
 bash scripts/build.sh release
 ./build/release/experiments/mixup-verify report --out "$out" "$@"

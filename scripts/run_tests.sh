@@ -2,6 +2,6 @@
 # The test command: installs the dependencies, builds with warnings as errors, runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --fashion-mnist
 bash scripts/build.sh ci
 ctest --preset ci -j2

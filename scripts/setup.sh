@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what mixup-verify needs from Debian 12's packages.  Idempotent and non-interactive;
 # run as root (it is, on the CI and development machines).  Installs only what is missing.
+# Usage: scripts/setup.sh [--fashion-mnist]
+#   --fashion-mnist  also the Debian package dataset-fashion-mnist: the Fashion-MNIST IDX files
+#                    in /usr/share/datasets/fashion-mnist (the test suite and the report read them)
 set -euo pipefail
 
 packages=(
@@ -10,6 +13,16 @@ packages=(
   gnuplot-nox
   clang-format clang-tidy
 )
+
+for arg in "$@"; do
+  case "$arg" in
+    --fashion-mnist) packages+=(dataset-fashion-mnist) ;;
+    *)
+      echo "setup: unknown option '$arg' (expected: --fashion-mnist)" >&2
+      exit 2
+      ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -172,12 +172,6 @@ void check_squared_loss_difference(const nlohmann::json& config, Eigen::Index n,
   report.checks.push_back(independence);
 }
 
-nlohmann::json fit_json(const SlopeFit& fit) {
-  return {{"slope", fit.fitted() ? nlohmann::json(fit.slope) : nlohmann::json(nullptr)},
-          {"s", fit.s},
-          {"error", fit.error}};
-}
-
 // (b) the remainder's order for one model.
 void check_order_for_model(const nlohmann::json& config, const Dataset& data,
                            const std::string& model_name, Check& order, Check& measurement) {
@@ -187,38 +181,24 @@ void check_order_for_model(const nlohmann::json& config, const Dataset& data,
       approximate_mixup_loss(*model, LossKind::kLogistic, data, law);
   const double s_star = critical_perturbation_scale(*model, data.X);
   const double floor = kErrorFloorFactor * std::abs(approx.standard_loss);
-  const int halvings = config["order_halvings"].get<int>();
-  const int per_octave = config["order_points_per_octave"].get<int>();
-  std::vector<double> below_s, below_e, above_s, above_e;  // usable points on each side of s*
-  nlohmann::json points = nlohmann::json::array();
-  for (int k = 0; k <= halvings * per_octave; ++k) {
-    const double s = std::exp2(-static_cast<double>(k) / per_octave);
-    const double exact = exact_mixup_loss_dtilde_scaled(*model, LossKind::kLogistic, data, law, s);
-    const double quadratic = approx.standard_loss + s * approx.R1 + s * s * (approx.R2 + approx.R3);
-    const double error = std::abs(exact - quadratic);
-    const bool usable = error > floor;
-    points.push_back(
-        {{"s", s}, {"exact", exact}, {"approx", quadratic}, {"error", error}, {"usable", usable}});
-    if (!usable) continue;
-    // Descending s: the usable points on each side stay in order of decreasing s.
-    if (s < s_star) {
-      below_s.push_back(s);
-      below_e.push_back(error);
-    } else {
-      above_s.push_back(s);
-      above_e.push_back(error);
-    }
-  }
-  const SlopeFit below = fit_slope(below_s, below_e, kFitPoints);
-  // Above s* the behaviour changes along the range: fit all of it, and the points say more.
-  const SlopeFit above = fit_slope(above_s, above_e, above_s.size());
+  const ScaleSweep sweep = sweep_remainder(
+      [&](double s) {
+        return exact_mixup_loss_dtilde_scaled(*model, LossKind::kLogistic, data, law, s);
+      },
+      [&](double s) {
+        return approx.standard_loss + s * approx.R1 + s * s * (approx.R2 + approx.R3);
+      },
+      s_star, floor, config["order_halvings"].get<int>(),
+      config["order_points_per_octave"].get<int>(), kFitPoints);
+  const SlopeFit& below = sweep.below;
+  const SlopeFit& above = sweep.above;
   nlohmann::json witness = {
       {"model", model_name},
       {"law", law_json(law)},
       {"s_star", std::isinf(s_star) ? nlohmann::json("inf") : nlohmann::json(s_star)},
       {"smooth_side", fit_json(below)},
       {"kinked_side", fit_json(above)},
-      {"points", points}};
+      {"points", sweep.points}};
   order.measured[model_name] = witness;
   if (below.fitted()) {
     order.record(below.slope - 3.0, witness);

@@ -645,7 +645,7 @@ OrderRun measure_order(const VectorXd& theta, const Dataset& data, MixingLaw law
   return run;
 }
 
-nlohmann::json fit_json(const SlopeFit& fit) {
+nlohmann::json remainder_fit_json(const SlopeFit& fit) {
   return {{"slope", fit.fitted() ? nlohmann::json(fit.slope) : nlohmann::json(nullptr)},
           {"s", fit.s},
           {"remainder", fit.error}};
@@ -766,7 +766,7 @@ void check_order(const OrderSetup& setup, const std::vector<MixingLaw>& laws, Cl
                                 {"theta", t},
                                 {"cubic_coefficient_ratio", cubic_ratio(setup, t)},
                                 {"predicted_order", predicted},
-                                {"fit", fit_json(run.fit)},
+                                {"fit", remainder_fit_json(run.fit)},
                                 {"points", run.points}};
       order.measured["runs"].push_back(witness);
       if (!run.fit.fitted()) {
@@ -1163,8 +1163,9 @@ void audit_uncentered(const nlohmann::json& config, const OrderSetup& setup, Cla
       measure_order(setup.thetas.front(), shifted, law, setup.halvings, setup.per_octave);
   const double predicted = predicted_order(law);
   if (run.fit.fitted()) {
-    order.record(run.fit.slope - predicted, kSlopeTolerance,
-                 {{"law", law_json(law)}, {"predicted", predicted}, {"fit", fit_json(run.fit)}});
+    order.record(
+        run.fit.slope - predicted, kSlopeTolerance,
+        {{"law", law_json(law)}, {"predicted", predicted}, {"fit", remainder_fit_json(run.fit)}});
     order.measured["slope"] = run.fit.slope;
   }
   order.note = "off-center the first-order term s E[u] mean(A'-y) theta^T xbar survives: order 1";

@@ -1,0 +1,107 @@
+// Regression specification of lemma-3.1-fashion on its quick config (30 Fashion-MNIST training
+// images, one training epoch): every number is computed on the run; nothing here stores one.
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/claim_lookup.hpp"
+#include "tests/support/cli_runner.hpp"
+
+#include "core/errors.hpp"
+#include "experiments/figures/lemma_3_1_fashion.hpp"
+
+namespace mixup::figures {
+namespace {
+
+using mixup::testing::find_check;
+
+nlohmann::json default_config() {
+  std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/lemma-3.1-fashion.json");
+  return nlohmann::json::parse(file);
+}
+
+RunContext quick_context(const nlohmann::json& config) {
+  RunContext context;
+  context.config = lemma_3_1_fashion_schema().resolve(config, "configs/lemma-3.1-fashion.json");
+  context.quick = true;
+  context.out_dir = mixup::testing::make_temp_dir("lemma-3.1-fashion");
+  return context;
+}
+
+class Lemma31Fashion : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    context_ = new RunContext(quick_context(default_config()));
+    report_ = new ClaimReport(run_lemma_3_1_fashion(*context_));
+  }
+  static void TearDownTestSuite() {
+    std::filesystem::remove_all(context_->out_dir);
+    delete report_;
+    delete context_;
+  }
+  static RunContext* context_;
+  static ClaimReport* report_;
+};
+RunContext* Lemma31Fashion::context_ = nullptr;
+ClaimReport* Lemma31Fashion::report_ = nullptr;
+
+TEST_F(Lemma31Fashion, Eq1EqualsEq9ForEveryModelThetaAndLaw) {
+  const Check& identity = find_check(*report_, "Eq. (1) = Eq. (9)");
+  // softmax and MLP, each at init and trained, times the 3 x 2 laws of the config.
+  EXPECT_EQ(identity.instances, 2 * 2 * 6);
+  EXPECT_EQ(identity.violations, 0) << identity.worst.dump();
+  EXPECT_LE(identity.measured.at("max_relative_difference").get<double>(), 1e-12);
+}
+
+TEST_F(Lemma31Fashion, QuadraticApproximationIsCloseAtInitAndMeasuredWhenTrained) {
+  const Check& approx = find_check(*report_, "quadratic approximation at s = 1");
+  for (const auto& [run, entries] : approx.measured.items()) {
+    for (const auto& entry : entries) {
+      const double error = entry.at("relative_error").get<double>();
+      EXPECT_TRUE(std::isfinite(error)) << run;
+      EXPECT_EQ(entry.at("R3").get<double>(), 0.0) << run;
+      // The mixup regularization is the difference L_mix - L_std; the approximation carries it
+      // as R1 + R2 (Lemma 3.1).
+      EXPECT_GT(entry.at("L_mix").get<double>(), 0.0) << run;
+    }
+  }
+  // Near initialization the logits are small and the expansion is accurate.
+  for (const auto& entry : approx.measured.at("softmax/init")) {
+    EXPECT_LT(entry.at("relative_error").get<double>(), 0.01);
+  }
+}
+
+TEST_F(Lemma31Fashion, SoftmaxRegressionRemainderIsThirdOrder) {
+  const Check& order = find_check(*report_, "remainder L_mix(s) - L~_mix(s) is third order");
+  const auto& softmax = order.measured.at("softmax");
+  EXPECT_EQ(softmax.at("s_star"), "inf");
+  ASSERT_TRUE(softmax.at("smooth_side").at("slope").is_number());
+  EXPECT_NEAR(softmax.at("smooth_side").at("slope").get<double>(), 3.0, 0.25);
+  // The MLP's switch scale is finite: a ReLU unit switches on some segment.
+  const auto& mlp = order.measured.at("mlp");
+  ASSERT_TRUE(mlp.at("s_star").is_number());
+  EXPECT_GT(mlp.at("s_star").get<double>(), 0.0);
+  EXPECT_LT(mlp.at("s_star").get<double>(), 1.0);
+}
+
+TEST(Lemma31FashionConfig, RefusesAnUnknownModelAndMissingData) {
+  nlohmann::json config = default_config();
+  config["models"] = {"softmax", "cnn"};
+  EXPECT_THROW(quick_context(config), InputError);
+  config = default_config();
+  config["data_dir"] = "/nonexistent/fashion-mnist";
+  const RunContext context = quick_context(config);
+  try {
+    run_lemma_3_1_fashion(context);
+    FAIL() << "a missing data folder was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("setup.sh --fashion-mnist"), std::string::npos)
+        << e.what();
+  }
+  std::filesystem::remove_all(context.out_dir);
+}
+
+}  // namespace
+}  // namespace mixup::figures

@@ -4,6 +4,12 @@
 #include <cmath>
 
 namespace mixup {
+
+double relative_difference(double x, double y) {
+  const double scale = std::max(std::abs(x), std::abs(y));
+  return scale > 0.0 ? std::abs(x - y) / scale : 0.0;
+}
+
 namespace {
 
 nlohmann::json number_or_marker(double x) {

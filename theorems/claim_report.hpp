@@ -20,6 +20,9 @@ namespace mixup {
 enum class Verdict { kHolds, kFails, kVacuous, kInconclusive };
 std::string to_string(Verdict verdict);
 
+// |x - y| / max(|x|, |y|) (0 when both are 0): how identity checks compare two computed sides.
+double relative_difference(double x, double y);
+
 struct Check {
   std::string name;
   std::string kind;  // "identity" | "inequality" | "order" | "bound" | "measurement"

@@ -20,6 +20,7 @@
 #include "core/segments.hpp"
 #include "theorems/claim_models.hpp"
 #include "theorems/lemma_3_1.hpp"
+#include "theorems/mixing_laws.hpp"
 #include "theorems/slope_fit.hpp"
 
 namespace mixup {
@@ -39,18 +40,6 @@ constexpr double kSlopeTolerance = 0.25;
 constexpr double kErrorFloorFactor = 1e-13;
 // The slope is fitted on the kFitPoints smallest usable scales below s*.
 constexpr std::size_t kFitPoints = 4;
-
-nlohmann::json law_json(MixingLaw law) {
-  return {{"a", law.a}, {"b", law.b}};
-}
-
-std::vector<MixingLaw> grid(const nlohmann::json& config) {
-  std::vector<MixingLaw> laws;
-  for (const double a : config["alphas"].get<std::vector<double>>()) {
-    for (const double b : config["betas"].get<std::vector<double>>()) laws.push_back({a, b});
-  }
-  return laws;
-}
 
 DatasetSpec dataset_spec(const nlohmann::json& config, const std::string& name, Eigen::Index n) {
   DatasetSpec spec;
@@ -72,11 +61,6 @@ ModelSpec model_spec(const nlohmann::json& config, const std::string& name, Eige
   return spec;
 }
 
-double relative_difference(double x, double y) {
-  const double scale = std::max(std::abs(x), std::abs(y));
-  return scale > 0.0 ? std::abs(x - y) / scale : 0.0;
-}
-
 // (a) for losses linear in y: logistic and Poisson (GLM form; the Gaussian GLM form too).
 void check_identity(const nlohmann::json& config, Eigen::Index n, ClaimReport& report) {
   Check check;
@@ -89,7 +73,7 @@ void check_identity(const nlohmann::json& config, Eigen::Index n, ClaimReport& r
     for (const auto& model_name : config["models"].get<std::vector<std::string>>()) {
       const auto model = make_model(model_spec(config, model_name, data.d(), 0));
       for (const LossKind loss : {LossKind::kLogistic, LossKind::kPoisson, LossKind::kGaussian}) {
-        for (const MixingLaw law : grid(config)) {
+        for (const MixingLaw law : law_grid(config)) {
           const double eq1 = exact_mixup_loss(*model, loss, data, law);
           const double eq9 = exact_mixup_loss_dtilde(*model, loss, data, law);
           const double difference = relative_difference(eq1, eq9);
@@ -141,7 +125,7 @@ void check_squared_loss_difference(const nlohmann::json& config, Eigen::Index n,
     const double mean_y = data.y.mean();
     const double var_y = (data.y.array() - mean_y).square().mean();
     const double half_mean_square = 0.5 * data.y.squaredNorm() / static_cast<double>(data.n());
-    for (const MixingLaw law : grid(config)) {
+    for (const MixingLaw law : law_grid(config)) {
       const double closed_form = -law.a * law.b / ((law.a + law.b) * (law.a + law.b + 1.0)) * var_y;
       std::vector<double> differences;
       double loss_scale = 0.0;

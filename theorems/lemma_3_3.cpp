@@ -53,6 +53,7 @@
 #include "core/parallel.hpp"
 #include "core/random.hpp"
 #include "theorems/claim_models.hpp"
+#include "theorems/mixing_laws.hpp"
 
 namespace mixup {
 namespace lemma_3_3 {
@@ -392,22 +393,10 @@ nlohmann::json number_or_inf(double x) {
   return x;
 }
 
-nlohmann::json law_json(MixingLaw law) {
-  return {{"a", law.a}, {"b", law.b}};
-}
-
 std::string law_label(MixingLaw law) {
   std::ostringstream out;
   out << "(" << law.a << "," << law.b << ")";
   return out.str();
-}
-
-std::vector<MixingLaw> grid(const std::vector<double>& alphas, const std::vector<double>& betas) {
-  std::vector<MixingLaw> laws;
-  for (const double a : alphas) {
-    for (const double b : betas) laws.push_back({a, b});
-  }
-  return laws;
 }
 
 double cosine(const VectorXd& u, const VectorXd& v) {
@@ -1214,10 +1203,10 @@ ClaimReport check_lemma_3_3(const RunContext& context) {
       "what the proof computes (the loss on rescaled inputs x_i + u r, u = (1-lam)/lam), with q's "
       "divergence, and measured against the exact mixup loss";
   const nlohmann::json& config = context.config;
-  const auto q_laws =
-      grid(config["alphas"].get<std::vector<double>>(), config["betas"].get<std::vector<double>>());
-  const auto order_laws = grid(config["order_alphas"].get<std::vector<double>>(),
-                               config["order_betas"].get<std::vector<double>>());
+  const auto q_laws = law_grid(config["alphas"].get<std::vector<double>>(),
+                               config["betas"].get<std::vector<double>>());
+  const auto order_laws = law_grid(config["order_alphas"].get<std::vector<double>>(),
+                                   config["order_betas"].get<std::vector<double>>());
   run_in_one_team([&] {
     check_q_grid(q_laws, report);
     const OrderSetup setup = order_setup(config, context.quick);

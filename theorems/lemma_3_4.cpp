@@ -47,6 +47,7 @@
 #include "core/parallel.hpp"
 #include "core/random.hpp"
 #include "theorems/claim_models.hpp"
+#include "theorems/mixing_laws.hpp"
 
 namespace mixup {
 namespace lemma_3_4 {
@@ -163,18 +164,6 @@ nlohmann::json number_or_inf(double x) {
   if (std::isnan(x)) return nullptr;
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
   return x;
-}
-
-nlohmann::json law_json(MixingLaw law) {
-  return {{"a", law.a}, {"b", law.b}};
-}
-
-std::vector<MixingLaw> grid(const nlohmann::json& config) {
-  std::vector<MixingLaw> laws;
-  for (const double a : config["alphas"].get<std::vector<double>>()) {
-    for (const double b : config["betas"].get<std::vector<double>>()) laws.push_back({a, b});
-  }
-  return laws;
 }
 
 double variance(const VectorXd& v) {
@@ -457,7 +446,7 @@ ClaimReport check_lemma_3_4(const RunContext& context) {
   Checks checks = make_checks();
   const std::uint64_t seed = config["seed"].get<std::uint64_t>();
   run_in_one_team([&] {
-    for (const MixingLaw law : grid(config)) {
+    for (const MixingLaw law : law_grid(config)) {
       for (std::size_t k = 0; k < setup.heads.size(); ++k) {
         check_head(setup.data, setup.heads[k], setup.head_names[k], law, checks);
         check_coefficient(setup.data, setup.heads[k], setup.head_names[k], law, checks);

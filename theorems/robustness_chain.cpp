@@ -106,19 +106,6 @@ double rms_radius(const MatrixXd& X) {
   return std::sqrt(X.squaredNorm() / static_cast<double>(X.rows()));
 }
 
-std::vector<MixingLaw> law_grid(const std::vector<double>& alphas,
-                                const std::vector<double>& betas) {
-  std::vector<MixingLaw> laws;
-  for (const double a : alphas) {
-    for (const double b : betas) laws.push_back({a, b});
-  }
-  return laws;
-}
-
-nlohmann::json law_json(MixingLaw law) {
-  return {{"a", law.a}, {"b", law.b}};
-}
-
 std::string format_short(double x) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.3g", x);

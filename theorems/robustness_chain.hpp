@@ -37,6 +37,7 @@
 #include "core/models.hpp"
 #include "core/random.hpp"
 #include "theorems/claim_report.hpp"
+#include "theorems/mixing_laws.hpp"
 
 namespace mixup::robustness {
 
@@ -77,10 +78,9 @@ Dataset shifted(const Dataset& data, const Eigen::VectorXd& v);
 // sqrt((1/n) sum_i |x_i|^2): the unit of the audit's shift.
 double rms_radius(const Eigen::MatrixXd& X);
 
-// The grid alphas x betas of Beta(a, b) laws (config keys "alphas", "betas").
-std::vector<MixingLaw> law_grid(const std::vector<double>& alphas,
-                                const std::vector<double>& betas);
-nlohmann::json law_json(MixingLaw law);
+// The grid of Beta(a, b) laws and their JSON form (theorems/mixing_laws.hpp).
+using mixup::law_grid;
+using mixup::law_json;
 
 // ---- The chain ----------------------------------------------------------------------------------
 

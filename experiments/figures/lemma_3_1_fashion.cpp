@@ -25,6 +25,7 @@
 #include "experiments/figures/fashion_data.hpp"
 #include "experiments/figures/figures.hpp"
 #include "experiments/figures/lemma_3_1_fashion.hpp"
+#include "theorems/mixing_laws.hpp"
 #include "theorems/slope_fit.hpp"
 
 namespace mixup::figures {
@@ -48,23 +49,6 @@ struct ModelRun {
   Classifier model;
   double test_accuracy;
 };
-
-double relative_difference(double x, double y) {
-  const double scale = std::max(std::abs(x), std::abs(y));
-  return scale > 0.0 ? std::abs(x - y) / scale : 0.0;
-}
-
-nlohmann::json law_json(MixingLaw law) {
-  return {{"a", law.a}, {"b", law.b}};
-}
-
-std::vector<MixingLaw> laws(const nlohmann::json& c) {
-  std::vector<MixingLaw> grid;
-  for (const double a : c["alphas"].get<std::vector<double>>()) {
-    for (const double b : c["betas"].get<std::vector<double>>()) grid.push_back({a, b});
-  }
-  return grid;
-}
 
 std::vector<ModelRun> prepare_models(const nlohmann::json& c, const FashionSplits& splits,
                                      bool quick) {
@@ -247,7 +231,7 @@ ClaimReport run_lemma_3_1_fashion(const RunContext& context) {
   const std::vector<ModelRun> runs = prepare_models(c, splits, context.quick);
 
   Check approximation;
-  check_identity(runs, subset, laws(c), report, approximation);
+  check_identity(runs, subset, law_grid(c), report, approximation);
   report.checks.push_back(approximation);
   check_order(c, runs, subset, report);
 

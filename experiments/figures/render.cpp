@@ -4,9 +4,11 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "experiments/figures/fig1_fashion.hpp"
 #include "experiments/figures/fig3.hpp"
 #include "experiments/figures/fig4.hpp"
 #include "experiments/figures/figures.hpp"
+#include "experiments/figures/lemma_3_1_fashion.hpp"
 #include "experiments/io/json_output.hpp"
 
 namespace mixup::figures {
@@ -72,6 +74,9 @@ void register_figures() {
     attach_runner("fig2", run_fig2, fig2_schema());
     attach_runner("fig3", run_fig3, fig3_schema());
     attach_runner("fig4", run_fig4, fig4_schema());
+    attach_runner("fig1a-fashion", run_fig1a_fashion, fig1a_fashion_schema());
+    attach_runner("fig1b-fashion", run_fig1b_fashion, fig1b_fashion_schema());
+    attach_runner("lemma-3.1-fashion", run_lemma_3_1_fashion, lemma_3_1_fashion_schema());
     return true;
   }();
   (void)once;

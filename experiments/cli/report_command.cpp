@@ -116,6 +116,13 @@ class Progress {
   bool enabled_;
 };
 
+bool has_deciding_checks(const ClaimReport& report) {
+  for (const auto& check : report.checks) {
+    if (check.decides_verdict()) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int run_report(const CheckOptions& options, std::ostream& out, std::ostream& progress_stream) {
@@ -136,10 +143,12 @@ int run_report(const CheckOptions& options, std::ostream& out, std::ostream& pro
   for (std::size_t k = 0; k < entries.size(); ++k) {
     progress.starting(k, entries[k]->id);
     const ClaimReport report = run_entry(*entries[k], contexts[k]);
-    const bool is_claim = entries[k]->kind == EntryKind::kClaim;
-    any_failed = any_failed || (is_claim && report.verdict() == Verdict::kFails);
+    // A figure that checks something (the paper's claim on real data, a reference accuracy)
+    // has a computed verdict like a claim; one that only draws is marked "figure".
+    const bool decides = entries[k]->kind == EntryKind::kClaim || has_deciding_checks(report);
+    any_failed = any_failed || (decides && report.verdict() == Verdict::kFails);
     table << "| [" << entries[k]->id << "](#" << entries[k]->id << ") | " << entries[k]->paper_ref
-          << " | " << (is_claim ? to_string(report.verdict()) : "figure") << " | "
+          << " | " << (decides ? to_string(report.verdict()) : "figure") << " | "
           << report.deciding_instances() << " | " << report.deciding_violations() << " | "
           << margin_text(report) << " | " << summaries(report) << " | "
           << format_number(report.seconds) << " |\n";

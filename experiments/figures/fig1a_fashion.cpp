@@ -132,18 +132,6 @@ nlohmann::json to_json(const Spread& s) {
   return {{"mean", s.mean}, {"std", s.std}, {"min", s.min}, {"max", s.max}};
 }
 
-std::string format(double x, int digits = 3) {
-  std::ostringstream text;
-  text << std::fixed << std::setprecision(digits) << x;
-  return text.str();
-}
-
-std::string number(double x) {
-  std::ostringstream text;
-  text << x;
-  return text.str();
-}
-
 std::string widths_text(const std::vector<Eigen::Index>& hidden) {
   std::string text = "784";
   for (auto h : hidden) text += "-" + std::to_string(h);
@@ -204,8 +192,8 @@ ClaimReport run_fig1a_fashion(const RunContext& context) {
   report.claim = kId;
   report.paper_ref = "Figure 1a (appendix C.1), on Fashion-MNIST";
   report.statement =
-      "Mixup (lam ~ Beta(" + number(c["alpha"].get<double>()) + ", " +
-      number(c["beta"].get<double>()) +
+      "Mixup (lam ~ Beta(" + number_text(c["alpha"].get<double>()) + ", " +
+      number_text(c["beta"].get<double>()) +
       "); the paper's law is Beta(5, 0.5)) improves robustness to FGSM attacks: its robust "
       "accuracy is at least ERM's at every attack size (paper: SVHN, WideResNet-16-8; here "
       "Fashion-MNIST, a ReLU MLP " +
@@ -216,9 +204,9 @@ ClaimReport run_fig1a_fashion(const RunContext& context) {
       "\"fig1a-fashion/attack\") and shared by every model");
   report.notes.push_back(
       "training (unstated by the paper for this figure): SGD, constant learning rate " +
-      number(c["learning_rate"].get<double>()) + ", momentum " +
-      number(c["momentum"].get<double>()) + ", weight decay " +
-      number(c["weight_decay"].get<double>()) + ", batch " +
+      number_text(c["learning_rate"].get<double>()) + ", momentum " +
+      number_text(c["momentum"].get<double>()) + ", weight decay " +
+      number_text(c["weight_decay"].get<double>()) + ", batch " +
       std::to_string(c["batch_size"].get<long>()) + ", " + std::to_string(s.epochs) +
       " epochs, He-normal initialization N(0, 2 / fan_in) for the hidden layers and N(0, "
       "1 / fan_in) for the output layer, zero biases; no augmentation; mixup: one lam per "
@@ -262,10 +250,10 @@ ClaimReport run_fig1a_fashion(const RunContext& context) {
       }
       ++run;
       std::cerr << kId << ": " << kObjectives[o] << " seed " << k + 1 << "/" << s.seeds << ", "
-                << s.epochs << "/" << s.epochs << " epochs in " << format(seconds, 1)
-                << " s, test acc " << format(accuracy) << ", robust acc at eps " << eps_list.back()
-                << " " << format(robust[o].back().back()) << " (run " << run << "/" << runs << ")"
-                << std::endl;
+                << s.epochs << "/" << s.epochs << " epochs in " << fixed_text(seconds, 1)
+                << " s, test acc " << fixed_text(accuracy) << ", robust acc at eps "
+                << eps_list.back() << " " << fixed_text(robust[o].back().back()) << " (run " << run
+                << "/" << runs << ")" << std::endl;
     }
   }
 
@@ -279,14 +267,13 @@ ClaimReport run_fig1a_fashion(const RunContext& context) {
     clean_check.measured[kObjectives[o]] = to_json(sp);
     clean_check.measured[kObjectives[o]]["per_seed"] = clean[o];
     clean_summary +=
-        (o ? ", " : "") + kObjectives[o] + " " + format(sp.mean) + " +- " + format(sp.std);
+        (o ? ", " : "") + kObjectives[o] + " " + fixed_text(sp.mean) + " +- " + fixed_text(sp.std);
   }
   clean_check.measured["test_images"] = data.test.n();
   clean_check.measured["reference_mlp_784_256_10"] = kReferenceMlpAccuracy;
-  clean_check.summary =
-      clean_summary + " on " + std::to_string(data.test.n()) +
-      " test images (widely reported for a 784-256-10 MLP: " + format(kReferenceMlpAccuracy, 2) +
-      ")";
+  clean_check.summary = clean_summary + " on " + std::to_string(data.test.n()) +
+                        " test images (widely reported for a 784-256-10 MLP: " +
+                        fixed_text(kReferenceMlpAccuracy, 2) + ")";
   report.checks.push_back(clean_check);
 
   // The paper's claim, and the table behind it.
@@ -338,8 +325,8 @@ ClaimReport run_fig1a_fashion(const RunContext& context) {
     std::ostringstream text;
     text << "mixup not significantly below ERM at " << ordering.instances - ordering.violations
          << "/" << ordering.instances << " eps > 0; least margin at eps " << worst_eps << ": mixup "
-         << format(ordering.worst["mixup"]["mean"].get<double>()) << " vs ERM "
-         << format(ordering.worst["erm"]["mean"].get<double>());
+         << fixed_text(ordering.worst["mixup"]["mean"].get<double>()) << " vs ERM "
+         << fixed_text(ordering.worst["erm"]["mean"].get<double>());
     ordering.summary = text.str();
   }
   report.checks.push_back(ordering);
@@ -355,8 +342,8 @@ ClaimReport run_fig1a_fashion(const RunContext& context) {
   const std::string title = "Fashion-MNIST, MLP " + widths_text(hidden) + "-" +
                             std::to_string(data.test.classes) + ", " + std::to_string(s.seeds) +
                             " seeds, " + std::to_string(s.attack_images) + " images";
-  const std::string mixup_title = "mixup, lam ~ Beta(" + number(c["alpha"].get<double>()) + ", " +
-                                  number(c["beta"].get<double>()) + ")";
+  const std::string mixup_title = "mixup, lam ~ Beta(" + number_text(c["alpha"].get<double>()) +
+                                  ", " + number_text(c["beta"].get<double>()) + ")";
   render_png("fig1a-fashion", {{"csvfile", csv}, {"plottitle", title}, {"mixuptitle", mixup_title}},
              png);
   report.figures.push_back({{"name", "fig1a-fashion"}, {"png", png}});

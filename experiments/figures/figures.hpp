@@ -25,6 +25,11 @@ void render_png(const std::string& script,
 void write_csv(const std::string& path, const std::vector<std::string>& header,
                const std::vector<std::vector<double>>& rows);
 
+// x with `digits` digits after the point ("0.889"), and x as an ostream prints it ("0.075"):
+// for summaries and notes.
+std::string fixed_text(double x, int digits = 3);
+std::string number_text(double x);
+
 // Figure 2 (experiments/figures/fig2.cpp).
 ConfigSchema fig2_schema();
 ClaimReport run_fig2(const RunContext& context);

@@ -69,6 +69,18 @@ void write_csv(const std::string& path, const std::vector<std::string>& header,
   io::write_file_atomically(path, text.str());
 }
 
+std::string fixed_text(double x, int digits) {
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(digits) << x;
+  return text.str();
+}
+
+std::string number_text(double x) {
+  std::ostringstream text;
+  text << x;
+  return text.str();
+}
+
 void register_figures() {
   static const bool once = [] {
     attach_runner("fig2", run_fig2, fig2_schema());

@@ -29,9 +29,9 @@ SlopeFit fit_slope(const std::vector<double>& s, const std::vector<double>& erro
 // smallest usable scales below s_star (where the loss is smooth along every segment), and on
 // every usable scale above it (the behaviour changes along that range).
 struct ScaleSweep {
-  SlopeFit below;         // the smooth side
-  SlopeFit above;         // the kinked side
-  nlohmann::json points;  // every scale: s, exact, approx, error, usable
+  SlopeFit below;                                   // the smooth side
+  SlopeFit above;                                   // the kinked side
+  nlohmann::json points = nlohmann::json::array();  // every scale: s, exact, approx, error, usable
 };
 ScaleSweep sweep_remainder(const std::function<double(double)>& exact,
                            const std::function<double(double)>& approx, double s_star, double floor,

@@ -132,6 +132,7 @@ int run_report(const CheckOptions& options, std::ostream& out, std::ostream& pro
   }
   // Every config is resolved before any work starts.
   std::vector<RunContext> contexts;
+  contexts.reserve(entries.size());
   for (const auto* entry : entries) contexts.push_back(resolve_context(*entry, options));
 
   std::ostringstream table;

@@ -26,7 +26,7 @@ Eigen::Index split_size(const nlohmann::json& config, const std::string& key,
 }
 
 std::vector<int> checked_classes(const nlohmann::json& config, const std::string& id) {
-  const auto classes = config["classes"].get<std::vector<int>>();
+  auto classes = config["classes"].get<std::vector<int>>();
   if (classes.size() < 2) {
     throw InputError(id + ": classes: expected at least two classes, got " +
                      config["classes"].dump());

@@ -86,6 +86,22 @@ TEST_F(Lemma31Fashion, SoftmaxRegressionRemainderIsThirdOrder) {
   EXPECT_LT(mlp.at("s_star").get<double>(), 1.0);
 }
 
+TEST_F(Lemma31Fashion, WritesTheRemainderCurvesAsCsvAndPng) {
+  const std::string csv = context_->out_dir + "/lemma-3.1-fashion.csv";
+  ASSERT_TRUE(std::filesystem::exists(csv));
+  EXPECT_TRUE(std::filesystem::exists(context_->out_dir + "/lemma-3.1-fashion.png"));
+  std::ifstream in(csv);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header,
+            "s,softmax_remainder,softmax_floor,softmax_s_star,mlp_remainder,mlp_floor,mlp_s_star");
+  long rows = 0;
+  for (std::string line; std::getline(in, line);) ++rows;
+  // s = 2^(-k / points_per_octave) for k = 0 .. halvings * points_per_octave.
+  const auto& c = context_->config;
+  EXPECT_EQ(rows, c["order_halvings"].get<long>() * c["order_points_per_octave"].get<long>() + 1);
+}
+
 TEST(Lemma31FashionConfig, RefusesAnUnknownModelAndMissingData) {
   nlohmann::json config = default_config();
   config["models"] = {"softmax", "cnn"};

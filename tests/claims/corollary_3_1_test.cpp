@@ -1,10 +1,10 @@
 // Regression specification of Corollary 3.1 on the claim's quick config: the gap and the bound
 // are computed by the claim on every run; nothing here stores a verdict.
 #include <cmath>
-#include <fstream>
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_context.hpp"
 #include "tests/support/claim_lookup.hpp"
 
 #include "core/errors.hpp"
@@ -16,25 +16,14 @@ namespace {
 using testing::find_check;
 
 nlohmann::json default_config_file() {
-  std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/corollary-3.1.json");
-  return nlohmann::json::parse(file);
+  return testing::default_config_file("corollary-3.1");
 }
 
 RunContext quick_context() {
-  RunContext context;
-  context.config =
-      corollary_3_1_schema().resolve(default_config_file(), "configs/corollary-3.1.json");
-  context.quick = true;
-  return context;
+  return testing::quick_context("corollary-3.1", corollary_3_1_schema());
 }
 
-class Corollary3p1 : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { report_ = new ClaimReport(check_corollary_3_1(quick_context())); }
-  static void TearDownTestSuite() { delete report_; }
-  static ClaimReport* report_;
-};
-ClaimReport* Corollary3p1::report_ = nullptr;
+class Corollary3p1 : public testing::RunOncePerSuite<quick_context, check_corollary_3_1> {};
 
 TEST(Corollary3p1Config, DefaultFileEqualsTheSchemaDefaults) {
   const ConfigSchema schema = corollary_3_1_schema();

@@ -12,8 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_context.hpp"
 #include "tests/support/claim_lookup.hpp"
-#include "tests/support/cli_runner.hpp"
 
 #include "core/errors.hpp"
 #include "experiments/figures/figures.hpp"
@@ -34,18 +34,11 @@ const RegistryEntry& entry_of(const std::string& id) {
   return *entry;
 }
 
-// The default config of `id` with `overrides` on top, resolved by the registry's schema.
+// The default config of `id` with `overrides` on top, resolved by the registry's schema, and a
+// folder of its own: ctest runs each test of this suite in its own process, concurrently.
 RunContext quick_context(const std::string& id, const nlohmann::json& overrides = {}) {
-  const RegistryEntry& entry = entry_of(id);
-  std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/" + entry.default_config());
-  nlohmann::json user = nlohmann::json::parse(file);
-  for (const auto& item : overrides.items()) user[item.key()] = item.value();
-  RunContext context;
-  context.config = entry.schema.resolve(user, entry.default_config());
-  context.quick = true;
-  // A folder of its own: ctest runs each test of this suite in its own process, concurrently.
-  context.out_dir = mixup::testing::make_temp_dir(id);
-  return context;
+  return mixup::testing::quick_context(id, entry_of(id).schema, overrides,
+                                       mixup::testing::OutDir::kTemporary);
 }
 
 struct QuickRun {
@@ -101,28 +94,29 @@ std::string error_for(const std::string& id, const nlohmann::json& overrides, bo
   return message;
 }
 
-class Fig1aFashion : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { run_ = run_quick("fig1a-fashion"); }
-  static void TearDownTestSuite() { remove_run(run_); }
-  void SetUp() override { ASSERT_TRUE(run_->report.has_value()) << run_->error; }
-  static const ClaimReport& report() { return *run_->report; }
-  static QuickRun* run_;
-};
-QuickRun* Fig1aFashion::run_ = nullptr;
+// The suites run each figure once, through the registry as the command line does.
+RunContext fig1a_context() {
+  return quick_context("fig1a-fashion");
+}
+
+ClaimReport run_fig1a(const RunContext& context) {
+  return entry_of("fig1a-fashion").run(context);
+}
+
+class Fig1aFashion : public mixup::testing::RunOncePerSuite<fig1a_context, run_fig1a> {};
 
 TEST_F(Fig1aFashion, WritesOneCsvRowPerAttackSizeAndAPng) {
-  const auto eps = run_->context.config["eps"];
-  const auto lines = read_lines(run_->context.out_dir + "/fig1a-fashion.csv");
+  const auto eps = context_->config["eps"];
+  const auto lines = read_lines(context_->out_dir + "/fig1a-fashion.csv");
   ASSERT_EQ(lines.size(), 1 + eps.size());
   EXPECT_EQ(lines.front(),
             "eps,erm_mean,erm_std,erm_min,erm_max,mixup_mean,mixup_std,mixup_min,mixup_max");
   for (const auto& line : lines) EXPECT_EQ(count_fields(line), 9) << line;
-  EXPECT_TRUE(std::filesystem::exists(run_->context.out_dir + "/fig1a-fashion.png"));
+  EXPECT_TRUE(std::filesystem::exists(context_->out_dir + "/fig1a-fashion.png"));
 }
 
 TEST_F(Fig1aFashion, MeasuresCleanAccuracyOfBothObjectivesOnTheWholeTestSplit) {
-  const Check& clean = mixup::testing::find_check(report(), "clean test accuracy");
+  const Check& clean = mixup::testing::find_check(*report_, "clean test accuracy");
   EXPECT_EQ(clean.kind, "measurement");
   EXPECT_EQ(clean.measured.at("test_images").get<long>(), kQuickTestImages);
   for (const auto& objective : {"erm", "mixup"}) {
@@ -134,7 +128,7 @@ TEST_F(Fig1aFashion, MeasuresCleanAccuracyOfBothObjectivesOnTheWholeTestSplit) {
 }
 
 TEST_F(Fig1aFashion, ComparesTheObjectivesAtEveryPositiveAttackSize) {
-  const Check& ordering = mixup::testing::find_check(report(), "mixup's robust accuracy is not");
+  const Check& ordering = mixup::testing::find_check(*report_, "mixup's robust accuracy is not");
   EXPECT_EQ(ordering.kind, "inequality");
   // The witness's margin is the paired mean difference plus two standard errors, recomputed
   // here from its per-seed differences.
@@ -148,7 +142,7 @@ TEST_F(Fig1aFashion, ComparesTheObjectivesAtEveryPositiveAttackSize) {
   const double standard_error = std::sqrt(squares / (k - 1.0)) / std::sqrt(k);
   EXPECT_NEAR(ordering.min_margin, mean + 2.0 * standard_error, 1e-12);
   long positive = 0;
-  for (const auto& e : run_->context.config["eps"]) positive += e.get<double>() > 0.0 ? 1 : 0;
+  for (const auto& e : context_->config["eps"]) positive += e.get<double>() > 0.0 ? 1 : 0;
   EXPECT_EQ(ordering.instances, positive);
   EXPECT_LE(ordering.violations, ordering.instances);
   ASSERT_TRUE(ordering.worst.is_object());
@@ -174,31 +168,31 @@ TEST(Fig1aFashionInput, RefusesMoreAttackedImagesThanTestImages) {
   EXPECT_NE(message.find("attack_images"), std::string::npos) << message;
 }
 
-class Fig1bFashion : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { run_ = run_quick("fig1b-fashion"); }
-  static void TearDownTestSuite() { remove_run(run_); }
-  void SetUp() override { ASSERT_TRUE(run_->report.has_value()) << run_->error; }
-  static const ClaimReport& report() { return *run_->report; }
-  static QuickRun* run_;
-};
-QuickRun* Fig1bFashion::run_ = nullptr;
+RunContext fig1b_context() {
+  return quick_context("fig1b-fashion");
+}
+
+ClaimReport run_fig1b(const RunContext& context) {
+  return entry_of("fig1b-fashion").run(context);
+}
+
+class Fig1bFashion : public mixup::testing::RunOncePerSuite<fig1b_context, run_fig1b> {};
 
 TEST_F(Fig1bFashion, WritesOneCsvRowPerEpochWithSixColumnsPerRunAndAPng) {
-  const auto& c = run_->context.config;
+  const auto& c = context_->config;
   const long runs = static_cast<long>(c["models"].size() * c["augmentation"].size() * 2);
-  const auto lines = read_lines(run_->context.out_dir + "/fig1b-fashion.csv");
+  const auto lines = read_lines(context_->out_dir + "/fig1b-fashion.csv");
   ASSERT_EQ(static_cast<long>(lines.size()), 1 + kQuickEpochs + 1);
   for (const auto& line : lines) EXPECT_EQ(count_fields(line), 1 + 6 * runs) << line;
-  EXPECT_TRUE(std::filesystem::exists(run_->context.out_dir + "/fig1b-fashion.png"));
+  EXPECT_TRUE(std::filesystem::exists(context_->out_dir + "/fig1b-fashion.png"));
 }
 
 TEST_F(Fig1bFashion, AccuracyReferenceIsOnlyAMeasurementInQuickMode) {
-  const Check& accuracy = mixup::testing::find_check(report(), "clean test accuracy");
+  const Check& accuracy = mixup::testing::find_check(*report_, "clean test accuracy");
   EXPECT_EQ(accuracy.kind, "measurement");
   EXPECT_EQ(accuracy.instances, 0);
-  for (const auto& model : run_->context.config["models"]) {
-    for (const auto& augmentation : run_->context.config["augmentation"]) {
+  for (const auto& model : context_->config["models"]) {
+    for (const auto& augmentation : context_->config["augmentation"]) {
       for (const auto& objective : {"erm", "mixup"}) {
         EXPECT_TRUE(in_unit_interval(accuracy.measured.at(model.get<std::string>())
                                          .at(augmentation.get<std::string>())
@@ -210,10 +204,10 @@ TEST_F(Fig1bFashion, AccuracyReferenceIsOnlyAMeasurementInQuickMode) {
 }
 
 TEST_F(Fig1bFashion, FinalGapsAreFiniteAndComparedPerModelAndAugmentation) {
-  const Check& gaps = mixup::testing::find_check(report(), "final generalization gaps");
-  const Check& ordering = mixup::testing::find_check(report(), "mixup's final loss gap");
+  const Check& gaps = mixup::testing::find_check(*report_, "final generalization gaps");
+  const Check& ordering = mixup::testing::find_check(*report_, "mixup's final loss gap");
   EXPECT_EQ(ordering.kind, "inequality");
-  const auto& c = run_->context.config;
+  const auto& c = context_->config;
   EXPECT_EQ(ordering.instances, static_cast<long>(c["models"].size() * c["augmentation"].size()));
   for (const auto& model : c["models"]) {
     for (const auto& augmentation : c["augmentation"]) {

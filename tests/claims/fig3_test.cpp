@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/cli_runner.hpp"
+#include "tests/support/claim_context.hpp"
 
 #include "core/errors.hpp"
 #include "experiments/figures/fig3.hpp"
@@ -18,13 +18,8 @@ namespace {
 constexpr double kFullEpochs = 400.0;
 
 RunContext quick_context() {
-  std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/fig3.json");
-  RunContext context;
-  context.config = fig3_schema().resolve(nlohmann::json::parse(file), "configs/fig3.json");
-  context.quick = true;
-  // A folder of its own: ctest runs each test of this suite in its own process, concurrently.
-  context.out_dir = mixup::testing::make_temp_dir("fig3");
-  return context;
+  return mixup::testing::quick_context("fig3", fig3_schema(), nlohmann::json::object(),
+                                       mixup::testing::OutDir::kTemporary);
 }
 
 long count_lines(const std::string& path) {
@@ -34,22 +29,7 @@ long count_lines(const std::string& path) {
   return lines;
 }
 
-class Fig3 : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    context_ = new RunContext(quick_context());
-    report_ = new ClaimReport(run_fig3(*context_));
-  }
-  static void TearDownTestSuite() {
-    std::filesystem::remove_all(context_->out_dir);
-    delete report_;
-    delete context_;
-  }
-  static RunContext* context_;
-  static ClaimReport* report_;
-};
-RunContext* Fig3::context_ = nullptr;
-ClaimReport* Fig3::report_ = nullptr;
+class Fig3 : public mixup::testing::RunOncePerSuite<quick_context, run_fig3> {};
 
 TEST_F(Fig3, EveryRunHasCosinesInTheUnitInterval) {
   const auto& values = report_->checks.at(0).measured;

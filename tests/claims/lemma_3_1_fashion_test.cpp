@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_context.hpp"
 #include "tests/support/claim_lookup.hpp"
-#include "tests/support/cli_runner.hpp"
 
 #include "core/errors.hpp"
 #include "experiments/figures/lemma_3_1_fashion.hpp"
@@ -18,34 +18,21 @@ namespace {
 using mixup::testing::find_check;
 
 nlohmann::json default_config() {
-  std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/lemma-3.1-fashion.json");
-  return nlohmann::json::parse(file);
+  return mixup::testing::default_config_file("lemma-3.1-fashion");
 }
 
+// `config` replaces the default config's keys: a whole config, or only the keys that change.
 RunContext quick_context(const nlohmann::json& config) {
-  RunContext context;
-  context.config = lemma_3_1_fashion_schema().resolve(config, "configs/lemma-3.1-fashion.json");
-  context.quick = true;
-  context.out_dir = mixup::testing::make_temp_dir("lemma-3.1-fashion");
-  return context;
+  return mixup::testing::quick_context("lemma-3.1-fashion", lemma_3_1_fashion_schema(), config,
+                                       mixup::testing::OutDir::kTemporary);
 }
 
-class Lemma31Fashion : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    context_ = new RunContext(quick_context(default_config()));
-    report_ = new ClaimReport(run_lemma_3_1_fashion(*context_));
-  }
-  static void TearDownTestSuite() {
-    std::filesystem::remove_all(context_->out_dir);
-    delete report_;
-    delete context_;
-  }
-  static RunContext* context_;
-  static ClaimReport* report_;
-};
-RunContext* Lemma31Fashion::context_ = nullptr;
-ClaimReport* Lemma31Fashion::report_ = nullptr;
+RunContext quick_context() {
+  return quick_context(nlohmann::json::object());
+}
+
+class Lemma31Fashion
+    : public mixup::testing::RunOncePerSuite<quick_context, run_lemma_3_1_fashion> {};
 
 TEST_F(Lemma31Fashion, Eq1EqualsEq9ForEveryModelThetaAndLaw) {
   const Check& identity = find_check(*report_, "Eq. (1) = Eq. (9)");

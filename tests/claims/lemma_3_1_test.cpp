@@ -1,10 +1,10 @@
 // Regression specification of Lemma 3.1 on the claim's quick config: both sides are computed
 // by the claim on every run; nothing here stores a verdict.
 #include <cmath>
-#include <fstream>
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_context.hpp"
 #include "tests/support/claim_lookup.hpp"
 
 #include "theorems/lemma_3_1.hpp"
@@ -15,21 +15,10 @@ namespace {
 using testing::find_check;
 
 RunContext quick_context() {
-  std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/lemma-3.1.json");
-  RunContext context;
-  context.config =
-      lemma_3_1_schema().resolve(nlohmann::json::parse(file), "configs/lemma-3.1.json");
-  context.quick = true;
-  return context;
+  return testing::quick_context("lemma-3.1", lemma_3_1_schema());
 }
 
-class Lemma3p1 : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { report_ = new ClaimReport(check_lemma_3_1(quick_context())); }
-  static void TearDownTestSuite() { delete report_; }
-  static ClaimReport* report_;
-};
-ClaimReport* Lemma3p1::report_ = nullptr;
+class Lemma3p1 : public testing::RunOncePerSuite<quick_context, check_lemma_3_1> {};
 
 TEST_F(Lemma3p1, ExactMixupLossEqualsDTildeForm) {
   const Check& identity = find_check(*report_, "Eq. (1) = Eq. (9)");

@@ -2,10 +2,10 @@
 // the claim on every run (closed-form exact adversarial loss, Eq. 5); nothing here stores a
 // verdict.
 #include <cmath>
-#include <fstream>
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_context.hpp"
 #include "tests/support/claim_lookup.hpp"
 
 #include "theorems/lemma_3_2.hpp"
@@ -16,21 +16,10 @@ namespace {
 using testing::find_check;
 
 RunContext quick_context() {
-  std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/lemma-3.2.json");
-  RunContext context;
-  context.config =
-      lemma_3_2_schema().resolve(nlohmann::json::parse(file), "configs/lemma-3.2.json");
-  context.quick = true;
-  return context;
+  return testing::quick_context("lemma-3.2", lemma_3_2_schema());
 }
 
-class Lemma3p2 : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { report_ = new ClaimReport(check_lemma_3_2(quick_context())); }
-  static void TearDownTestSuite() { delete report_; }
-  static ClaimReport* report_;
-};
-ClaimReport* Lemma3p2::report_ = nullptr;
+class Lemma3p2 : public testing::RunOncePerSuite<quick_context, check_lemma_3_2> {};
 
 TEST_F(Lemma3p2, SecondOrderErrorIsThirdOrderInEta) {
   const Check& order = find_check(*report_, "Eq. (5) error = O(eta^3)");

@@ -2,11 +2,11 @@
 // here is computed by the claim (or by the helpers it is built from) on each run; nothing here
 // stores a verdict or a measured number.
 #include <cmath>
-#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_context.hpp"
 #include "tests/support/claim_lookup.hpp"
 
 #include "core/data.hpp"
@@ -20,24 +20,14 @@ using testing::find_audit;
 using testing::find_check;
 
 nlohmann::json default_config_file() {
-  std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/lemma-3.3.json");
-  return nlohmann::json::parse(file);
+  return testing::default_config_file("lemma-3.3");
 }
 
 RunContext quick_context() {
-  RunContext context;
-  context.config = lemma_3_3_schema().resolve(default_config_file(), "configs/lemma-3.3.json");
-  context.quick = true;
-  return context;
+  return testing::quick_context("lemma-3.3", lemma_3_3_schema());
 }
 
-class Lemma3p3 : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { report_ = new ClaimReport(check_lemma_3_3(quick_context())); }
-  static void TearDownTestSuite() { delete report_; }
-  static ClaimReport* report_;
-};
-ClaimReport* Lemma3p3::report_ = nullptr;
+class Lemma3p3 : public testing::RunOncePerSuite<quick_context, check_lemma_3_3> {};
 
 TEST(Lemma3p3Config, DefaultFileEqualsTheSchemaDefaults) {
   EXPECT_EQ(lemma_3_3_schema().resolve(default_config_file(), "configs/lemma-3.3.json"),

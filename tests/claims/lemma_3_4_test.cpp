@@ -1,11 +1,11 @@
 // Regression specification of Lemma 3.4 on the claim's quick config: both sides of every
 // relation are computed by the claim on each run; nothing here stores a verdict.
 #include <cmath>
-#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_context.hpp"
 #include "tests/support/claim_lookup.hpp"
 
 #include "core/data.hpp"
@@ -18,24 +18,14 @@ namespace {
 using testing::find_check;
 
 nlohmann::json default_config_file() {
-  std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/lemma-3.4.json");
-  return nlohmann::json::parse(file);
+  return testing::default_config_file("lemma-3.4");
 }
 
 RunContext quick_context() {
-  RunContext context;
-  context.config = lemma_3_4_schema().resolve(default_config_file(), "configs/lemma-3.4.json");
-  context.quick = true;
-  return context;
+  return testing::quick_context("lemma-3.4", lemma_3_4_schema());
 }
 
-class Lemma3p4 : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { report_ = new ClaimReport(check_lemma_3_4(quick_context())); }
-  static void TearDownTestSuite() { delete report_; }
-  static ClaimReport* report_;
-};
-ClaimReport* Lemma3p4::report_ = nullptr;
+class Lemma3p4 : public testing::RunOncePerSuite<quick_context, check_lemma_3_4> {};
 
 void expect_identity_holds(const ClaimReport& report, const std::string& prefix) {
   const Check& check = find_check(report, prefix);

@@ -1,11 +1,11 @@
 // Regression specification of Theorem 3.1 on the claim's quick config (seed 1): both sides of the
 // chain are computed by the claim on every run; nothing here stores a verdict or a margin.
 #include <cmath>
-#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_context.hpp"
 #include "tests/support/claim_lookup.hpp"
 
 #include "core/adversarial.hpp"
@@ -20,26 +20,18 @@ using testing::find_audit;
 using testing::find_check;
 
 nlohmann::json default_config() {
-  std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/theorem-3.1.json");
-  return nlohmann::json::parse(file);
+  return testing::default_config_file("theorem-3.1");
 }
 
-RunContext quick_context(const nlohmann::json& overrides = nlohmann::json::object()) {
-  nlohmann::json user = default_config();
-  user.update(overrides);
-  RunContext context;
-  context.config = theorem_3_1_schema().resolve(user, "configs/theorem-3.1.json");
-  context.quick = true;
-  return context;
+RunContext quick_context(const nlohmann::json& overrides) {
+  return testing::quick_context("theorem-3.1", theorem_3_1_schema(), overrides);
 }
 
-class Theorem3p1 : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { report_ = new ClaimReport(check_theorem_3_1(quick_context())); }
-  static void TearDownTestSuite() { delete report_; }
-  static ClaimReport* report_;
-};
-ClaimReport* Theorem3p1::report_ = nullptr;
+RunContext quick_context() {
+  return quick_context(nlohmann::json::object());
+}
+
+class Theorem3p1 : public testing::RunOncePerSuite<quick_context, check_theorem_3_1> {};
 
 TEST(Theorem3p1Config, DefaultConfigFileEqualsTheSchemaDefaults) {
   EXPECT_EQ(theorem_3_1_schema().resolve(default_config(), "configs/theorem-3.1.json"),

@@ -1,9 +1,10 @@
 // Regression specification of Theorem 3.2 on its quick config (20 datasets per batch): every
 // quantity is computed by the claim on each run; nothing here stores a verdict or a frequency.
 #include <cmath>
-#include <fstream>
 
 #include <gtest/gtest.h>
+
+#include "tests/support/claim_context.hpp"
 
 #include "theorems/theorem_3_2.hpp"
 
@@ -11,12 +12,7 @@ namespace mixup {
 namespace {
 
 RunContext quick_context() {
-  std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/theorem-3.2.json");
-  RunContext context;
-  context.config =
-      theorem_3_2_schema().resolve(nlohmann::json::parse(file), "configs/theorem-3.2.json");
-  context.quick = true;
-  return context;
+  return testing::quick_context("theorem-3.2", theorem_3_2_schema());
 }
 
 TEST(Theorem3p2Constant, ReducesToTheHandValueAtPOneAndEqualKappas) {

@@ -1,11 +1,11 @@
 // Regression specification of Theorem 3.3 on the claim's quick config (seed 1): the identities
 // and both sides of the chain are computed by the claim on every run; nothing here stores a
 // verdict or a margin.
-#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_context.hpp"
 #include "tests/support/claim_lookup.hpp"
 
 #include "core/models.hpp"
@@ -19,24 +19,14 @@ using testing::find_audit;
 using testing::find_check;
 
 nlohmann::json default_config() {
-  std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/theorem-3.3.json");
-  return nlohmann::json::parse(file);
+  return testing::default_config_file("theorem-3.3");
 }
 
 RunContext quick_context() {
-  RunContext context;
-  context.config = theorem_3_3_schema().resolve(default_config(), "configs/theorem-3.3.json");
-  context.quick = true;
-  return context;
+  return testing::quick_context("theorem-3.3", theorem_3_3_schema());
 }
 
-class Theorem3p3 : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { report_ = new ClaimReport(check_theorem_3_3(quick_context())); }
-  static void TearDownTestSuite() { delete report_; }
-  static ClaimReport* report_;
-};
-ClaimReport* Theorem3p3::report_ = nullptr;
+class Theorem3p3 : public testing::RunOncePerSuite<quick_context, check_theorem_3_3> {};
 
 // The identity probes' tolerance, as the claim records it.
 double identity_tolerance(const ClaimReport& report) {

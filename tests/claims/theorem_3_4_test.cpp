@@ -1,10 +1,10 @@
 // Regression specification of Theorem 3.4 on the claim's quick config: both sides of every
 // inequality are computed by the claim on every run; nothing here stores a verdict.
 #include <cmath>
-#include <fstream>
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_context.hpp"
 #include "tests/support/claim_lookup.hpp"
 
 #include "core/errors.hpp"
@@ -16,24 +16,14 @@ namespace {
 using testing::find_check;
 
 nlohmann::json default_config_file() {
-  std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/theorem-3.4.json");
-  return nlohmann::json::parse(file);
+  return testing::default_config_file("theorem-3.4");
 }
 
 RunContext quick_context() {
-  RunContext context;
-  context.config = theorem_3_4_schema().resolve(default_config_file(), "configs/theorem-3.4.json");
-  context.quick = true;
-  return context;
+  return testing::quick_context("theorem-3.4", theorem_3_4_schema());
 }
 
-class Theorem3p4 : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { report_ = new ClaimReport(check_theorem_3_4(quick_context())); }
-  static void TearDownTestSuite() { delete report_; }
-  static ClaimReport* report_;
-};
-ClaimReport* Theorem3p4::report_ = nullptr;
+class Theorem3p4 : public testing::RunOncePerSuite<quick_context, check_theorem_3_4> {};
 
 TEST(Theorem3p4Config, DefaultFileEqualsTheSchemaDefaults) {
   const ConfigSchema schema = theorem_3_4_schema();

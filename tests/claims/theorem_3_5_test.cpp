@@ -1,11 +1,11 @@
 // Regression specification of Theorem 3.5 on the claim's quick config: the Rademacher estimates
 // and the bound are computed by the claim on each run; nothing here stores a verdict.
 #include <cmath>
-#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "tests/support/claim_context.hpp"
 #include "tests/support/claim_lookup.hpp"
 
 #include "core/errors.hpp"
@@ -18,24 +18,14 @@ using testing::find_audit;
 using testing::find_check;
 
 nlohmann::json default_config_file() {
-  std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/theorem-3.5.json");
-  return nlohmann::json::parse(file);
+  return testing::default_config_file("theorem-3.5");
 }
 
 RunContext quick_context() {
-  RunContext context;
-  context.config = theorem_3_5_schema().resolve(default_config_file(), "configs/theorem-3.5.json");
-  context.quick = true;
-  return context;
+  return testing::quick_context("theorem-3.5", theorem_3_5_schema());
 }
 
-class Theorem3p5 : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { report_ = new ClaimReport(check_theorem_3_5(quick_context())); }
-  static void TearDownTestSuite() { delete report_; }
-  static ClaimReport* report_;
-};
-ClaimReport* Theorem3p5::report_ = nullptr;
+class Theorem3p5 : public testing::RunOncePerSuite<quick_context, check_theorem_3_5> {};
 
 TEST(Theorem3p5Config, DefaultFileEqualsTheSchemaDefaults) {
   EXPECT_EQ(theorem_3_5_schema().resolve(default_config_file(), "configs/theorem-3.5.json"),

@@ -1,9 +1,10 @@
 // Regression specification of Theorem B.1 on its quick config (10 datasets per batch): every
 // quantity is computed by the claim on each run; nothing here stores a verdict or a frequency.
 #include <cmath>
-#include <fstream>
 
 #include <gtest/gtest.h>
+
+#include "tests/support/claim_context.hpp"
 
 #include "theorems/theorem_3_2.hpp"
 #include "theorems/theorem_b_1.hpp"
@@ -12,12 +13,7 @@ namespace mixup {
 namespace {
 
 RunContext quick_context() {
-  std::ifstream file(std::string(MIXUP_SOURCE_DIR) + "/configs/theorem-b.1.json");
-  RunContext context;
-  context.config =
-      theorem_b_1_schema().resolve(nlohmann::json::parse(file), "configs/theorem-b.1.json");
-  context.quick = true;
-  return context;
+  return testing::quick_context("theorem-b.1", theorem_b_1_schema());
 }
 
 TEST(TheoremB1Constant, ReducesToTheorem3p2WhenBothGradientThresholdsAreOne) {

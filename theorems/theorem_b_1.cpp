@@ -1,9 +1,9 @@
 // Theorem B.1 (appendix B), bias-free ReLU network (ReluDeep with one hidden layer: f = beta^T
 // relu(W x), so f(x) = grad f(x)^T x and hess f = 0 off the kinks, Theorem 3.3's hypotheses).
-// Same procedure and decisions as theorems/theorem_3_2.cpp, with these differences:
-//  * "Minimizer": projected gradient descent on L~_mix (Lemma 3.1, approximate_mixup_loss) over
-//    the parameter ball |theta| <= radius, from ONE fixed random initialization (He scaling,
-//    stream of `seed`) shared by all datasets, projected into the ball first.
+// The data, the minimizer, delta_n, the frequency and the verdict are shared with Theorem 3.2
+// and described in theorems/probability_bound.hpp; specific to this claim:
+//  * "Minimizer": projected gradient descent from ONE fixed random initialization (He scaling,
+//    stream of `seed`) shared by all datasets.
 //  * Theta* cannot be delimited in parameter space (no cone): it is estimated as the finite set
 //    of ESTIMATION minimizers in Theta (zero training error), and an EVALUATION minimizer is
 //    counted in Theta* when it lies in Theta: an optimistic proxy (delta_n counts only training
@@ -12,109 +12,38 @@
 //    all theta in Theta*), Monte Carlo over fresh x.  tau'' = max |grad f_theta(x_i)|,
 //    kappa = min h''(f), kappa_1 = min |g - y|, kappa_2 = max |g - y|, over Theta* and its data.
 //  * The inequality: L~_mix(theta) >= (1/n) sum_i l~_adv(eps_mix sqrt(d)) with Eq. (6)
-//    (approx_adversarial_loss_terms), eps_mix = R c_x m1.
-//  * The verdict per n as in Theorem 3.2: margin = F_n - P_n + 2 SE, P_n = 1 - delta_n -
-//    2 exp(-n p^2 / 2); P_n <= 0 is not an instance.
+//    (approx_adversarial_loss_terms), eps_mix = R c_x m1, R of theorem_b_1_R;
+//    P_n = 1 - delta_n - 2 exp(-n p^2 / 2).
 #include "theorems/theorem_b_1.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <limits>
 
-#include "core/adversarial.hpp"
-#include "core/data.hpp"
-#include "core/mixing.hpp"
-#include "core/mixup.hpp"
 #include "core/models.hpp"
 #include "core/random.hpp"
+#include "theorems/probability_bound.hpp"
 
 namespace mixup {
 namespace {
 
-// The inequality compares two sums of O(n) terms of size O(1): 1e-12 relative covers rounding.
-constexpr double kRoundingTolerance = 1e-12;
-// Two binomial standard errors: a chance shortfall this large occurs with probability ~2.5%.
-constexpr double kStandardErrors = 2.0;
-
-struct Settings {
-  std::vector<long> ns;
-  long datasets;
-  long p_samples;
-  int steps;
-};
-
-Settings settings_of(const RunContext& context) {
-  const auto& c = context.config;
-  Settings s{c["ns"].get<std::vector<long>>(), c["datasets"].get<long>(),
-             c["p_samples"].get<long>(), c["steps"].get<int>()};
-  if (context.quick) {
-    s.datasets = std::min(s.datasets, 10L);
-    s.p_samples = std::min(s.p_samples, 1000L);
-    s.steps = std::min(s.steps, 100);
-  }
-  return s;
-}
-
-Dataset draw_dataset(long n, const Eigen::VectorXd& theta_star, std::uint64_t seed,
-                     std::string_view purpose, std::uint64_t index) {
-  Engine engine = make_stream(seed, purpose, index);
-  Eigen::MatrixXd X = standard_normal_matrix(engine, n, theta_star.size());
-  Eigen::VectorXd y(n);
-  for (long i = 0; i < n; ++i) y(i) = X.row(i).dot(theta_star) > 0.0 ? 1.0 : 0.0;
-  return {centered(X), y};
-}
-
-Eigen::VectorXd project(Eigen::VectorXd theta, double radius) {
-  const double norm = theta.norm();
-  if (norm > radius) theta *= radius / norm;
-  return theta;
-}
-
-ReluDeep ball_minimizer(const ReluDeep& init, const Dataset& data, MixingLaw law, double radius,
-                        double step, int steps) {
-  ReluDeep model = init;
-  model.set_parameters(project(model.parameters(), radius));
-  for (int t = 0; t < steps; ++t) {
-    model.set_parameters(
-        project(model.parameters() -
-                    step * approximate_mixup_loss_gradient(model, LossKind::kLogistic, data, law),
-                radius));
-  }
-  return model;
-}
-
-double sigmoid(double u) {
-  return 1.0 / (1.0 + std::exp(-u));
-}
-
-bool zero_training_error(const Model& model, const Dataset& data) {
-  const Eigen::VectorXd f = model.f(data.X);
-  for (Eigen::Index i = 0; i < f.size(); ++i) {
-    if ((data.y(i) > 0.5 && f(i) < 0.0) || (data.y(i) < 0.5 && f(i) > 0.0)) return false;
-  }
-  return true;
-}
+using probability_bound::Batch;
+using Estimation = probability_bound::MinimizedBatch<ReluDeep>;
 
 struct ThetaStar {
   std::vector<ReluDeep> members;
-  double kappa = 1.0, kappa_1 = 1.0, kappa_2 = 0.0, tau_second = 0.0;
+  probability_bound::Kappas kappas;
+  double tau_second = 0.0;
 };
 
-ThetaStar estimate_theta_star(const std::vector<ReluDeep>& minimizers,
-                              const std::vector<Dataset>& data) {
+ThetaStar estimate_theta_star(const Estimation& estimation) {
   ThetaStar star;
-  for (std::size_t k = 0; k < minimizers.size(); ++k) {
-    if (!zero_training_error(minimizers[k], data[k])) continue;
-    star.members.push_back(minimizers[k]);
-    const Eigen::VectorXd f = minimizers[k].f(data[k].X);
-    const Eigen::MatrixXd grad = minimizers[k].grad_x(data[k].X);
-    for (Eigen::Index i = 0; i < f.size(); ++i) {
-      const double g = sigmoid(f(i));
-      const double residual = std::abs(g - data[k].y(i));
-      star.kappa = std::min(star.kappa, g * (1.0 - g));
-      star.kappa_1 = std::min(star.kappa_1, residual);
-      star.kappa_2 = std::max(star.kappa_2, residual);
+  for (std::size_t k : probability_bound::in_theta(estimation)) {
+    const ReluDeep& theta = estimation.minimizers[k];
+    const Dataset& data = estimation.data[k];
+    star.members.push_back(theta);
+    star.kappas.include(theta.f(data.X), data.y);
+    const Eigen::MatrixXd grad = theta.grad_x(data.X);
+    for (Eigen::Index i = 0; i < grad.rows(); ++i) {
       star.tau_second = std::max(star.tau_second, grad.row(i).norm());
     }
   }
@@ -186,19 +115,10 @@ ConfigSchema theorem_b_1_schema() {
 }
 
 ClaimReport check_theorem_b_1(const RunContext& context) {
-  const auto& c = context.config;
-  const Settings s = settings_of(context);
-  const auto seed = c["seed"].get<std::uint64_t>();
-  const auto d = c["d"].get<Eigen::Index>();
-  const double tau = c["tau"].get<double>();
-  const double tau_prime = c["tau_prime"].get<double>();
-  const double radius = c["radius"].get<double>();
-  const double step = c["step"].get<double>();
-  const MixingLaw law{c["alpha"].get<double>(), c["beta"].get<double>()};
-  const double m1 = dtilde_m1(law.a, law.b);
-  Engine star_engine = make_stream(seed, "theorem-b.1/theta-star");
-  const Eigen::VectorXd theta_star = standard_normal_vector(star_engine, d);
-  const ReluDeep init = random_relu_deep(d, {c["hidden"].get<Eigen::Index>()}, seed);
+  const probability_bound::Setup setup(context, "theorem-b.1", "p_samples", 10, 1000);
+  const double tau_prime = context.config["tau_prime"].get<double>();
+  const ReluDeep start =
+      random_relu_deep(setup.d, {context.config["hidden"].get<Eigen::Index>()}, setup.seed);
 
   ClaimReport report;
   report.claim = "theorem-b.1";
@@ -210,77 +130,27 @@ ClaimReport check_theorem_b_1(const RunContext& context) {
       "R is the second reader's reconstruction (CLAIMS.md), not re-derived here; Theta* = the "
       "estimation minimizers in Theta, evaluation minimizers in Theta counted as members "
       "(optimistic proxy); minimizer = projected GD over |theta| <= radius from one fixed init");
-  Check bound;
-  bound.name = "frequency of the inequality >= promised probability";
-  bound.kind = "bound";
-  bound.note = "margin = F_n - P_n + 2 SE, SE = sqrt(max(P(1-P), 1/M)/M)";
-  std::string summary;
+  probability_bound::BoundCheck bound;
 
-  for (std::size_t ni = 0; ni < s.ns.size(); ++ni) {
-    const long n = s.ns[ni];
-    const std::string key = "n=" + std::to_string(n);
-    std::vector<ReluDeep> estimation_min;
-    std::vector<Dataset> estimation_data;
-    for (long k = 0; k < s.datasets; ++k) {
-      estimation_data.push_back(
-          draw_dataset(n, theta_star, seed, "theorem-b.1/estimation", ni * 1000000 + k));
-      estimation_min.push_back(
-          ball_minimizer(init, estimation_data.back(), law, radius, step, s.steps));
-    }
-    const ThetaStar star = estimate_theta_star(estimation_min, estimation_data);
+  for (std::size_t ni = 0; ni < setup.ns.size(); ++ni) {
+    const long n = setup.ns[ni];
+    const ThetaStar star =
+        estimate_theta_star(setup.minimized_batch(Batch::kEstimation, ni, start));
     if (star.members.empty()) {
-      bound.measured[key] = {{"estimation_minimizers_in_Theta", 0}};
-      summary += (summary.empty() ? "" : "; ") + key + " vacuous";
+      bound.vacuous(n);
       continue;
     }
-    const double p = estimate_p(star, d, tau, tau_prime, s.p_samples, seed);
-    const double R =
-        theorem_b_1_R(tau, tau_prime, star.tau_second, p, star.kappa, star.kappa_1, star.kappa_2);
-    long training_error = 0, held = 0;
-    double worst_gap = std::numeric_limits<double>::infinity();
-    for (long k = 0; k < s.datasets; ++k) {
-      const Dataset data =
-          draw_dataset(n, theta_star, seed, "theorem-b.1/evaluation", ni * 1000000 + k);
-      const ReluDeep theta = ball_minimizer(init, data, law, radius, step, s.steps);
-      training_error += zero_training_error(theta, data) ? 0 : 1;
-      const double eta = R * c_x(data.X) * m1 * std::sqrt(static_cast<double>(d));
-      const double lhs = approximate_mixup_loss(theta, LossKind::kLogistic, data, law).total();
-      const double rhs = approx_adversarial_loss_terms(theta, LossKind::kLogistic, data,
-                                                       Eigen::VectorXd::Constant(n, eta))
-                             .mean();
-      const double gap = lhs - rhs;
-      if (gap >= -kRoundingTolerance * std::max(1.0, std::abs(lhs))) ++held;
-      worst_gap = std::min(worst_gap, gap);
-    }
-    const double M = static_cast<double>(s.datasets);
-    const double delta_n = static_cast<double>(training_error) / M;
-    const double promised = 1.0 - delta_n - 2.0 * std::exp(-n * p * p / 2.0);
-    const double frequency = static_cast<double>(held) / M;
-    const double se = std::sqrt(std::max(promised * (1.0 - promised), 1.0 / M) / M);
-    const nlohmann::json witness = {
-        {"n", n},
-        {"frequency", frequency},
-        {"promised", promised},
-        {"delta_n", delta_n},
-        {"p", p},
-        {"kappa", star.kappa},
-        {"kappa_1", star.kappa_1},
-        {"kappa_2", star.kappa_2},
-        {"tau_second", star.tau_second},
-        {"R", R},
-        {"worst_gap_lhs_minus_rhs", worst_gap},
-        {"datasets", s.datasets},
-        {"standard_error", se},
-        {"estimation_minimizers_in_Theta", static_cast<long>(star.members.size())},
-        {"evaluation_minimizers_with_training_error", training_error}};
-    bound.measured[key] = witness;
-    if (promised > 0.0) bound.record(frequency - promised + kStandardErrors * se, witness);
-    char line[128];
-    std::snprintf(line, sizeof line, "n=%ld F=%.3f P=%.3f R=%.2e", n, frequency, promised, R);
-    summary += (summary.empty() ? "" : "; ") + std::string(line);
+    const double p = estimate_p(star, setup.d, setup.tau, tau_prime, setup.p_samples, setup.seed);
+    const double R = theorem_b_1_R(setup.tau, tau_prime, star.tau_second, p, star.kappas.kappa,
+                                   star.kappas.kappa_1, star.kappas.kappa_2);
+    // Optimistic proxy: an evaluation minimizer in Theta counts as a member of Theta*.
+    const auto off_members = [](const ReluDeep&) { return false; };
+    bound.conclude(n, {"p", p, star.kappas, R, static_cast<long>(star.members.size())},
+                   probability_bound::evaluate(setup.minimized_batch(Batch::kEvaluation, ni, start),
+                                               setup.law, R, off_members),
+                   {{"tau_second", star.tau_second}});
   }
-  bound.summary = summary;
-  report.checks.push_back(bound);
+  report.checks.push_back(bound.finish());
   return report;
 }
 

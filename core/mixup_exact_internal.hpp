@@ -106,6 +106,9 @@ std::vector<Channel> eq1_unordered_channels(MixingLaw law);  // (a, b, 1), (b, a
 std::vector<Channel> eq9_ordered_channels(MixingLaw law);    // D~ as two Beta components
 
 // Gauss rules on [0, 1] for Beta(p, q) probability weights, built on first use (thread safe).
+// The rules themselves come from a process-wide store (mixup_exact_quadrature.cpp,
+// shared_rule): a claim builds thousands of plans over the same few laws, and building a rule
+// (Golub-Welsch plus Newton refinement) cost more than using it.
 class RuleCache {
  public:
   RuleCache();
@@ -131,7 +134,7 @@ class RuleCache {
   // Built rules by slot * (kMaxNodes + 1) + K; room for kMaxSlots slots.
   static constexpr std::size_t kMaxSlots = 16;
   std::unique_ptr<std::atomic<const QuadratureRule*>[]> table_;
-  mutable std::vector<std::unique_ptr<QuadratureRule>> owned_;
+  mutable std::vector<std::shared_ptr<const QuadratureRule>> owned_;  // from shared_rule()
   mutable std::mutex mutex_;
 };
 

@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <tuple>
 
 #include <boost/math/constants/constants.hpp>
 #include <boost/math/special_functions/beta.hpp>
@@ -154,6 +156,21 @@ int RuleCache::add(double p, double q) {
   return static_cast<int>(slots_.size()) - 1;
 }
 
+namespace {
+
+// The Gauss-Jacobi rule of Beta(p, q) with K nodes, built once per process.  A rule depends on
+// (p, q, K) only, so sharing it changes no result.
+std::shared_ptr<const QuadratureRule> shared_rule(double p, double q, int K) {
+  static std::mutex mutex;
+  static std::map<std::tuple<double, double, int>, std::shared_ptr<const QuadratureRule>> rules;
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto& rule = rules[{p, q, K}];
+  if (!rule) rule = std::make_shared<const QuadratureRule>(gauss_jacobi_beta(K, p, q));
+  return rule;
+}
+
+}  // namespace
+
 const QuadratureRule& RuleCache::build(int slot_index, int K) const {
   const std::lock_guard<std::mutex> lock(mutex_);
   auto& entry =
@@ -161,7 +178,7 @@ const QuadratureRule& RuleCache::build(int slot_index, int K) const {
   const QuadratureRule* found = entry.load(std::memory_order_relaxed);
   if (found != nullptr) return *found;
   const Slot& slot = slots_[static_cast<std::size_t>(slot_index)];
-  owned_.push_back(std::make_unique<QuadratureRule>(gauss_jacobi_beta(K, slot.p, slot.q)));
+  owned_.push_back(shared_rule(slot.p, slot.q, K));
   found = owned_.back().get();
   entry.store(found, std::memory_order_release);
   return *found;

@@ -106,6 +106,56 @@ double rms_radius(const MatrixXd& X) {
   return std::sqrt(X.squaredNorm() / static_cast<double>(X.rows()));
 }
 
+// ---- Settings -----------------------------------------------------------------------------------
+
+void ChainSettings::read(const nlohmann::json& c) {
+  seed = c["seed"].get<std::uint64_t>();
+  datasets = c["datasets"].get<std::vector<std::string>>();
+  n = c["n"].get<Index>();
+  gaussian_d = c["gaussian_d"].get<Index>();
+  alphas = c["alphas"].get<std::vector<double>>();
+  betas = c["betas"].get<std::vector<double>>();
+  epochs = c["train_epochs"].get<int>();
+  learning_rate = c["learning_rate"].get<double>();
+  momentum = c["momentum"].get<double>();
+  batch_size = c["batch_size"].get<Index>();
+  norm_min = c["norm_min"].get<double>();
+  norm_max = c["norm_max"].get<double>();
+  search_starts = c["search_starts"].get<int>();
+  search_iterations = c["search_iterations"].get<int>();
+  shifts = c["shifts"].get<std::vector<double>>();
+  exact_points = c["exact_audit_points"].get<int>();
+}
+
+void ChainSettings::finish(const std::string& claim) {
+  if (!(norm_max >= norm_min)) {
+    throw InputError(claim + ": norm_max must be >= norm_min, got " + format_short(norm_max) +
+                     " < " + format_short(norm_min));
+  }
+  laws = law_grid(alphas, betas);
+}
+
+TrainOptions ChainSettings::train_options(Objective objective, MixingLaw law,
+                                          std::uint64_t train_seed, Index samples) const {
+  TrainOptions options;
+  options.objective = objective;
+  options.loss = LossKind::kLogistic;
+  options.law = law;
+  options.learning_rate = learning_rate;
+  options.momentum = momentum;
+  options.epochs = epochs;
+  const bool full_batch =
+      objective == Objective::kExactMixup || objective == Objective::kApproximateMixup;
+  options.batch_size = full_batch ? 0 : std::min(batch_size, samples);
+  options.seed = train_seed;
+  return options;
+}
+
+std::string ChainSettings::training_summary() const {
+  return "learning rate " + format_short(learning_rate) + ", momentum " + format_short(momentum) +
+         ", batch " + std::to_string(batch_size) + ", " + std::to_string(epochs) + " epochs";
+}
+
 std::string format_short(double x) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.3g", x);
@@ -522,6 +572,16 @@ void ChainRecorder::record(const ChainEvaluation& evaluation, const std::string&
   counts["instances"] = counts.value("instances", 0L) + 1;
 }
 
+void ChainRecorder::record_laws(const Model& model, const Dataset& data,
+                                const std::vector<MixingLaw>& laws, const std::string& source,
+                                const nlohmann::json& witness) {
+  for (const MixingLaw law : laws) {
+    nlohmann::json w = witness;
+    w["law"] = law_json(law);
+    record(evaluate_chain(model, data, law), source, w);
+  }
+}
+
 void ChainRecorder::note_source(const std::string& source, long candidates, long in_theta) {
   auto& counts = sources_[source];
   if (counts.is_null()) counts = nlohmann::json::object();
@@ -598,6 +658,38 @@ void record_chain_audit(Audit& audit, const ChainEvaluation& evaluation, nlohman
   record_audit(audit, evaluation.first_margin(), kChainTolerance, instance);
 }
 
+AuditTally::AuditTally(const Audit& audit)
+    : audit_(audit), instances_(audit.instances), violations_(audit.violations) {}
+
+nlohmann::json AuditTally::json() const {
+  return {{"instances", instances()}, {"violations", violations()}};
+}
+
+double exact_margin(double mix, double adv) {
+  const double scale = std::max(std::abs(mix), std::abs(adv));
+  return scale > 0.0 ? (mix - adv) / scale : 0.0;
+}
+
+ChainAudits::ChainAudits() {
+  uncentered.drop = "centred data (E_r[r_x] = 0, used by the proof): uncentred inputs";
+  consistency.name = "L~_mix pair by pair = core approximate_mixup_loss (Eq. 3)";
+  consistency.kind = "identity";
+  consistency.tolerance = kChainTolerance;
+}
+
+void ChainAudits::record_consistency(const Model& model, const Dataset& data, MixingLaw law,
+                                     const ChainEvaluation& evaluation, nlohmann::json label) {
+  const double core = approximate_mixup_loss(model, LossKind::kLogistic, data, law).total();
+  label.update({{"law", law_json(law)}, {"pair_by_pair", evaluation.mixup_approx}, {"core", core}});
+  consistency.record(-std::abs(evaluation.mixup_approx - core) / evaluation.scale, label);
+}
+
+void ChainAudits::summarize_consistency() {
+  consistency.summary = "max relative difference " +
+                        format_short(consistency.instances > 0 ? -consistency.min_margin : 0.0) +
+                        " over " + std::to_string(consistency.instances) + " (member, law) pairs";
+}
+
 // ---- Search -----------------------------------------------------------------------------------
 
 VectorXd evolution_search(const VectorXd& start,
@@ -632,6 +724,23 @@ VectorXd evolution_search(const VectorXd& start,
     sigma = std::clamp(sigma * (success ? kGrow : kShrink), kSigmaMin, kSigmaMax);
   }
   return best;
+}
+
+VectorXd search_least_slack(
+    const VectorXd& start, const std::function<bool(const VectorXd&)>& feasible,
+    const std::function<ChainEvaluation(const VectorXd&)>& evaluate, int iterations, Engine& engine,
+    const std::function<void(const VectorXd&, const ChainEvaluation&)>& visit) {
+  // evolution_search visits a point right after evaluating it, so `last` is the visited point's.
+  ChainEvaluation last;
+  EvolutionOptions options;
+  options.iterations = iterations;
+  return evolution_search(
+      start, feasible,
+      [&](const VectorXd& theta) {
+        last = evaluate(theta);
+        return last.relative_slack();
+      },
+      options, engine, [&](const VectorXd& theta, double) { visit(theta, last); });
 }
 
 }  // namespace mixup::robustness

@@ -20,9 +20,10 @@
 // with |grad f(x_i)| whatever eps_i is, and R is the minimum over the defined cosines.
 //
 // Also here: the data sets of both claims (centred, as the proofs need), the grid of mixing laws,
-// a (1+1) evolution strategy for the adversarial search over Theta, and the recorder that turns
-// evaluations into the claim report's checks.
+// the config keys both read, a (1+1) evolution strategy for the adversarial search over Theta,
+// the recorder that turns evaluations into the claim report's checks, and the audits both run.
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -36,6 +37,7 @@
 #include "core/mixup.hpp"
 #include "core/models.hpp"
 #include "core/random.hpp"
+#include "core/training.hpp"
 #include "theorems/claim_report.hpp"
 #include "theorems/mixing_laws.hpp"
 
@@ -81,6 +83,49 @@ double rms_radius(const Eigen::MatrixXd& X);
 // The grid of Beta(a, b) laws and their JSON form (theorems/mixing_laws.hpp).
 using mixup::law_grid;
 using mixup::law_json;
+
+// ---- Settings -----------------------------------------------------------------------------------
+
+// The config keys both claims read alike (configs/theorem-3.1.json, theorem-3.3.json; each claim's
+// schema holds their defaults).  A claim derives its Settings from this, calls read(), reads its
+// own keys, applies its --quick caps (alphas and betas are the grid before them), then calls
+// finish(), which checks norm_min <= norm_max and builds `laws`.
+struct ChainSettings {
+  std::uint64_t seed = 0;
+  std::vector<std::string> datasets;
+  Eigen::Index n = 0;
+  Eigen::Index gaussian_d = 0;
+  std::vector<double> alphas;
+  std::vector<double> betas;
+  std::vector<MixingLaw> laws;  // law_grid(alphas, betas), set by finish()
+  int epochs = 0;               // "train_epochs"
+  double learning_rate = 0.0;
+  double momentum = 0.0;
+  Eigen::Index batch_size = 0;
+  double norm_min = 0.0;
+  double norm_max = 0.0;
+  int search_starts = 0;
+  int search_iterations = 0;
+  std::vector<double> shifts;
+  int exact_points = 0;  // "exact_audit_points"
+
+  void read(const nlohmann::json& config);
+  // Throws InputError (prefixed with `claim`) when norm_max < norm_min.
+  void finish(const std::string& claim);
+  // The trajectories' training options at one law on `samples` inputs: logistic loss, the
+  // configured SGD; batches of min(batch_size, samples) for the sampled objectives, full batch
+  // for the exact and approximate ones.
+  TrainOptions train_options(Objective objective, MixingLaw law, std::uint64_t train_seed,
+                             Eigen::Index samples) const;
+  // "learning rate 0.1, momentum 0.9, batch 10, 100 epochs" for the report's notes.
+  std::string training_summary() const;
+};
+
+// The first `count` elements of v (all of them when it is shorter): the --quick caps on lists.
+template <class T>
+std::vector<T> first(const std::vector<T>& v, std::size_t count) {
+  return std::vector<T>(v.begin(), v.begin() + static_cast<long>(std::min(count, v.size())));
+}
 
 // ---- The chain ----------------------------------------------------------------------------------
 
@@ -190,6 +235,9 @@ class ChainRecorder {
 
   // Records one member of Theta; `witness` names the instance (source, law, model...).
   void record(const ChainEvaluation& evaluation, const std::string& source, nlohmann::json witness);
+  // Records `model` at every law in turn, each witness with its "law".
+  void record_laws(const Model& model, const Dataset& data, const std::vector<MixingLaw>& laws,
+                   const std::string& source, const nlohmann::json& witness);
   // A source that ran and how many candidates it tried (in Theta or not).
   void note_source(const std::string& source, long candidates, long in_theta);
   // Extra measurements reported with the first inequality's check (e.g. per-model cone data).
@@ -226,6 +274,54 @@ void record_audit(Audit& audit, double margin, double tolerance, const nlohmann:
 // question; the second inequality holds for any theta since eps_i >= eps_mix).
 void record_chain_audit(Audit& audit, const ChainEvaluation& evaluation, nlohmann::json instance);
 
+// What an audit records from construction on (the audits report it per data variant).
+class AuditTally {
+ public:
+  explicit AuditTally(const Audit& audit);
+  long instances() const { return audit_.instances - instances_; }
+  long violations() const { return audit_.violations - violations_; }
+  nlohmann::json json() const;  // {"instances", "violations"}
+
+ private:
+  const Audit& audit_;
+  long instances_;
+  long violations_;
+};
+
+// The exact analogue of the chain, exact L_mix (Eq. 1) against the exact adversarial loss at
+// radius eps_mix sqrt d (or a bound on it): margin (mix - adv) / max(|mix|, |adv|), 0 when both
+// are 0.  Exact L_mix is computed to about 1e-10 relative (core/mixup.hpp: piecewise rules
+// targeting 1e-15 per pair, DESIGN.md promises 1e-10 overall); the adversarial side (the closed
+// form for linear models, PGD's value and the interval bound for nets) is a plain loss
+// evaluation, exact to a few eps.  1e-9 relative keeps a 10x margin over the quadrature.
+inline constexpr double kExactTolerance = 1e-9;
+double exact_margin(double mix, double adv);
+
+// The audits both claims run beside the chain (each claim sets outside.drop and exact.drop, the
+// hypotheses it drops there, and may add audits of its own), and the identity check of the two
+// computations of L~_mix.
+struct ChainAudits {
+  // Sets uncentered.drop (centred data) and the consistency check's name, kind and tolerance.
+  ChainAudits();
+
+  Audit uncentered;
+  Audit outside;
+  Audit exact;
+  Check consistency;
+
+  // The identity at one instance: the pair-by-pair L~_mix of `evaluation` (model at law on
+  // data) against core's approximate_mixup_loss (Eq. 3), relative to the chain's scale.
+  // `label` names the instance (data set, source, model...).
+  void record_consistency(const Model& model, const Dataset& data, MixingLaw law,
+                          const ChainEvaluation& evaluation, nlohmann::json label);
+  // Sets the consistency check's summary (the largest relative difference).
+  void summarize_consistency();
+};
+
+// The report's note on the data, the same for both claims.
+inline constexpr char kCentredDataNote[] =
+    "Data are centred before use (the proof uses E_r[r_x] = 0); c_x = min_i |x_i| / sqrt(d).";
+
 // ---- Search -----------------------------------------------------------------------------------
 
 // (1+1) evolution strategy with the 1/5th success rule, minimising `objective` over the points
@@ -243,6 +339,16 @@ Eigen::VectorXd evolution_search(const Eigen::VectorXd& start,
                                  const std::function<double(const Eigen::VectorXd&)>& objective,
                                  const EvolutionOptions& options, Engine& engine,
                                  const std::function<void(const Eigen::VectorXd&, double)>& visit);
+
+// The adversarial search of both claims: evolution_search (default options but `iterations`)
+// minimising the first inequality's relative slack, evaluate(theta).relative_slack(), over the
+// points where `feasible` holds (members of Theta).  `visit` gets every feasible point it
+// evaluates with that point's evaluation.  Returns the best point.
+Eigen::VectorXd search_least_slack(
+    const Eigen::VectorXd& start, const std::function<bool(const Eigen::VectorXd&)>& feasible,
+    const std::function<ChainEvaluation(const Eigen::VectorXd&)>& evaluate, int iterations,
+    Engine& engine,
+    const std::function<void(const Eigen::VectorXd&, const ChainEvaluation&)>& visit);
 
 // One-line summary helpers.
 std::string format_short(double x);

@@ -60,10 +60,12 @@ using Eigen::Index;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 using robustness::analyze_linear_theta;
+using robustness::AuditTally;
 using robustness::ChainEvaluation;
 using robustness::ChainRecorder;
 using robustness::cone_json;
 using robustness::evaluate_chain;
+using robustness::first;
 using robustness::format_short;
 using robustness::in_theta_linear;
 using robustness::law_json;
@@ -71,34 +73,15 @@ using robustness::LinearThetaCone;
 using robustness::log_uniform;
 using robustness::vector_json;
 
-// Exact L_mix (Eq. 1) is computed to about 1e-10 relative (core/mixup.hpp: piecewise rules
-// targeting 1e-15 per pair, DESIGN.md promises 1e-10 overall) and the closed-form adversarial
-// loss to a few eps; 1e-9 relative keeps a 10x margin over the quadrature's promise.
-constexpr double kExactTolerance = 1e-9;
-
 // Boundary members are nudged by this fraction of their norm towards a strict member.
 constexpr double kBoundaryNudge = 1e-9;
 
-struct Settings {
-  std::uint64_t seed = 0;
-  std::vector<std::string> datasets;
-  Index n = 0;
-  Index gaussian_d = 0;
-  std::vector<MixingLaw> laws;
+// The keys shared with Theorem 3.3 (robustness::ChainSettings) and these.
+struct Settings : robustness::ChainSettings {
   Objective objective = Objective::kSampledMixup;
   std::string objective_name;
-  int epochs = 0;
-  double learning_rate = 0.0;
-  double momentum = 0.0;
-  Index batch_size = 0;
   int random_points = 0;
-  double norm_min = 0.0;
-  double norm_max = 0.0;
-  int search_starts = 0;
-  int search_iterations = 0;
-  std::vector<double> shifts;
   int outside_points = 0;
-  int exact_points = 0;
   int exact_search_iterations = 0;
 };
 
@@ -110,40 +93,20 @@ Objective parse_objective(const std::string& name) {
   throw DomainError("theorem-3.1: train_objective: unknown objective '" + name + "'");
 }
 
-template <class T>
-std::vector<T> first(const std::vector<T>& v, std::size_t count) {
-  return std::vector<T>(v.begin(), v.begin() + static_cast<long>(std::min(count, v.size())));
-}
-
 Settings read_settings(const RunContext& context) {
   const nlohmann::json& c = context.config;
   Settings s;
-  s.seed = c["seed"].get<std::uint64_t>();
-  s.datasets = c["datasets"].get<std::vector<std::string>>();
-  s.n = c["n"].get<Index>();
-  s.gaussian_d = c["gaussian_d"].get<Index>();
-  auto alphas = c["alphas"].get<std::vector<double>>();
-  auto betas = c["betas"].get<std::vector<double>>();
+  s.read(c);
   s.objective_name = c["train_objective"].get<std::string>();
   s.objective = parse_objective(s.objective_name);
-  s.epochs = c["train_epochs"].get<int>();
-  s.learning_rate = c["learning_rate"].get<double>();
-  s.momentum = c["momentum"].get<double>();
-  s.batch_size = c["batch_size"].get<Index>();
   s.random_points = c["random_points"].get<int>();
-  s.norm_min = c["norm_min"].get<double>();
-  s.norm_max = c["norm_max"].get<double>();
-  s.search_starts = c["search_starts"].get<int>();
-  s.search_iterations = c["search_iterations"].get<int>();
-  s.shifts = c["shifts"].get<std::vector<double>>();
   s.outside_points = c["outside_points"].get<int>();
-  s.exact_points = c["exact_audit_points"].get<int>();
   s.exact_search_iterations = c["exact_search_iterations"].get<int>();
   if (context.quick) {
     // The same work at a small size: fewer samples, laws, epochs and search steps.
     s.n = std::min<Index>(s.n, 40);
-    alphas = first(alphas, 2);
-    betas = first(betas, 2);
+    s.alphas = first(s.alphas, 2);
+    s.betas = first(s.betas, 2);
     s.epochs = std::min(s.epochs, 30);
     s.random_points = std::min(s.random_points, 16);
     s.search_starts = std::min(s.search_starts, 2);
@@ -152,11 +115,7 @@ Settings read_settings(const RunContext& context) {
     s.exact_points = std::min(s.exact_points, 6);
     s.exact_search_iterations = std::min(s.exact_search_iterations, 10);
   }
-  if (!(s.norm_max >= s.norm_min)) {
-    throw InputError("theorem-3.1: norm_max must be >= norm_min, got " + format_short(s.norm_max) +
-                     " < " + format_short(s.norm_min));
-  }
-  s.laws = robustness::law_grid(alphas, betas);
+  s.finish("theorem-3.1");
   return s;
 }
 
@@ -167,17 +126,11 @@ struct Member {
   std::string source;
 };
 
-// Records every law's evaluation of theta; returns nothing.  `source` names where theta came from.
+// Records every law's evaluation of theta; `source` names where theta came from.
 void record_all_laws(ChainRecorder& recorder, const Dataset& data, const Settings& s,
-                     const VectorXd& theta, const std::string& source, nlohmann::json witness) {
-  const LinearModel model(theta);
-  witness["theta"] = vector_json(theta);
-  witness["theta_norm"] = theta.norm();
-  for (const MixingLaw law : s.laws) {
-    nlohmann::json w = witness;
-    w["law"] = law_json(law);
-    recorder.record(evaluate_chain(model, data, law), source, w);
-  }
+                     const VectorXd& theta, const std::string& source) {
+  recorder.record_laws(LinearModel(theta), data, s.laws, source,
+                       {{"theta", vector_json(theta)}, {"theta_norm", theta.norm()}});
 }
 
 // (i) mixup-training trajectories, one per law, evaluated at their own law.
@@ -189,30 +142,20 @@ void trajectories(const Dataset& data, const Settings& s, ChainRecorder& recorde
     const MixingLaw law = s.laws[k];
     const std::uint64_t seed = stream_seed(s.seed, "theorem-3.1/train", k);
     LinearModel model = random_linear(data.d(), seed);
-    TrainOptions options;
-    options.objective = s.objective;
-    options.loss = LossKind::kLogistic;
-    options.law = law;
-    options.learning_rate = s.learning_rate;
-    options.momentum = s.momentum;
-    options.epochs = s.epochs;
-    const bool full_batch =
-        s.objective == Objective::kExactMixup || s.objective == Objective::kApproximateMixup;
-    options.batch_size = full_batch ? 0 : std::min(s.batch_size, data.n());
-    options.seed = seed;
     VectorXd last_member;
-    train(model, data, options, [&](int epoch, const Model& current) {
-      ++epochs_seen;
-      const auto& linear = static_cast<const LinearModel&>(current);
-      if (!in_theta_linear(data, linear.theta())) return;
-      ++epochs_in_theta;
-      last_member = linear.theta();
-      recorder.record(evaluate_chain(current, data, law), "trajectories",
-                      {{"law", law_json(law)},
-                       {"epoch", epoch},
-                       {"theta", vector_json(linear.theta())},
-                       {"theta_norm", linear.theta().norm()}});
-    });
+    train(model, data, s.train_options(s.objective, law, seed, data.n()),
+          [&](int epoch, const Model& current) {
+            ++epochs_seen;
+            const auto& linear = static_cast<const LinearModel&>(current);
+            if (!in_theta_linear(data, linear.theta())) return;
+            ++epochs_in_theta;
+            last_member = linear.theta();
+            recorder.record(evaluate_chain(current, data, law), "trajectories",
+                            {{"law", law_json(law)},
+                             {"epoch", epoch},
+                             {"theta", vector_json(linear.theta())},
+                             {"theta_norm", linear.theta().norm()}});
+          });
     if (last_member.size() > 0) members.push_back({last_member, "trajectories"});
   }
   recorder.note_source("trajectories", epochs_seen, epochs_in_theta);
@@ -240,28 +183,25 @@ void search(const Dataset& data, const Settings& s, const std::vector<VectorXd>&
       Engine engine =
           make_stream(s.seed, "theorem-3.1/search",
                       (dataset_index * 1000 + k) * 1000 + static_cast<std::size_t>(start));
-      ChainEvaluation last;
       const auto feasible = [&](const VectorXd& theta) {
         ++evaluated;
         const bool ok = in_theta_linear(data, theta);
         feasible_count += ok ? 1 : 0;
         return ok;
       };
-      const auto objective = [&](const VectorXd& theta) {
-        last = evaluate_chain(LinearModel(theta), data, law);
-        return last.relative_slack();
+      const auto evaluate = [&](const VectorXd& theta) {
+        return evaluate_chain(LinearModel(theta), data, law);
       };
-      const auto visit = [&](const VectorXd& theta, double) {
-        recorder.record(last, "search",
+      const auto visit = [&](const VectorXd& theta, const ChainEvaluation& evaluation) {
+        recorder.record(evaluation, "search",
                         {{"law", law_json(law)},
                          {"start", start},
                          {"theta", vector_json(theta)},
                          {"theta_norm", theta.norm()}});
       };
-      robustness::EvolutionOptions options;
-      options.iterations = s.search_iterations;
-      const VectorXd best = robustness::evolution_search(
-          starts[static_cast<std::size_t>(start)], feasible, objective, options, engine, visit);
+      const VectorXd best =
+          robustness::search_least_slack(starts[static_cast<std::size_t>(start)], feasible,
+                                         evaluate, s.search_iterations, engine, visit);
       members.push_back({best, "search"});
     }
   }
@@ -270,12 +210,8 @@ void search(const Dataset& data, const Settings& s, const std::vector<VectorXd>&
 
 // ---- Audits -------------------------------------------------------------------------------------
 
-struct Audits {
-  Audit uncentered;
-  Audit outside;
-  Audit exact;
-  Check consistency;
-};
+// The uncentred, outside-Theta and exact-analogue audits and the identity check of L~_mix.
+using Audits = robustness::ChainAudits;
 
 // The chain on one uncentred data set, from a strict member theta_0 of its Theta: hit-and-run
 // members and the search minimising the relative slack.
@@ -299,22 +235,16 @@ void audit_uncentered_data(const Dataset& moved, const VectorXd& member, const S
       Engine engine =
           make_stream(s.seed, "theorem-3.1/uncentred-search",
                       (stream_index * 1000 + k) * 1000 + static_cast<std::size_t>(start));
-      ChainEvaluation last;
-      robustness::EvolutionOptions options;
-      options.iterations = s.search_iterations;
-      robustness::evolution_search(
+      robustness::search_least_slack(
           points[static_cast<std::size_t>(start)],
           [&](const VectorXd& theta) { return in_theta_linear(moved, theta); },
-          [&](const VectorXd& theta) {
-            last = evaluate_chain(LinearModel(theta), moved, law);
-            return last.relative_slack();
-          },
-          options, engine,
-          [&](const VectorXd& theta, double) {
+          [&](const VectorXd& theta) { return evaluate_chain(LinearModel(theta), moved, law); },
+          s.search_iterations, engine,
+          [&](const VectorXd& theta, const ChainEvaluation& evaluation) {
             nlohmann::json instance = label;
             instance.update(
                 {{"source", "search"}, {"law", law_json(law)}, {"theta", vector_json(theta)}});
-            robustness::record_chain_audit(audit, last, instance);
+            robustness::record_chain_audit(audit, evaluation, instance);
           });
     }
   }
@@ -334,12 +264,11 @@ void audit_uncentered(const std::string& name, const Dataset& data, const Vector
     const LinearThetaCone cone = analyze_linear_theta(raw);
     measured["as_generated_theta"] = cone_json(cone);
     if (cone.strict) {
-      const long before = audit.instances;
-      const long violations_before = audit.violations;
+      const AuditTally tally(audit);
       audit_uncentered_data(raw, cone.member, s, dataset_index,
                             {{"dataset", name}, {"uncentred", "as generated"}}, audit);
-      measured["as_generated_instances"] = audit.instances - before;
-      measured["as_generated_violations"] = audit.violations - violations_before;
+      measured["as_generated_instances"] = tally.instances();
+      measured["as_generated_violations"] = tally.violations();
     }
   }
   if (member.size() > 0) {
@@ -353,14 +282,13 @@ void audit_uncentered(const std::string& name, const Dataset& data, const Vector
       for (std::size_t k = 0; k < s.shifts.size(); ++k) {
         const VectorXd v = s.shifts[k] * robustness::rms_radius(data.X) * u;
         const Dataset moved = robustness::shifted(data, v);
-        const long before = audit.instances;
-        const long violations_before = audit.violations;
+        const AuditTally tally(audit);
         audit_uncentered_data(
             moved, member, s, 1000 * (dataset_index + 1) + k,
             {{"dataset", name}, {"uncentred", "shifted"}, {"shift", vector_json(v)}}, audit);
-        shifted_counts.push_back({{"shift_norm", v.norm()},
-                                  {"instances", audit.instances - before},
-                                  {"violations", audit.violations - violations_before}});
+        nlohmann::json counts = tally.json();
+        counts["shift_norm"] = v.norm();
+        shifted_counts.push_back(counts);
       }
       measured["shifted"] = shifted_counts;
     }
@@ -372,14 +300,13 @@ void audit_uncentered(const std::string& name, const Dataset& data, const Vector
 // centred, Theta containing theta = (0, 1) strictly.
 void audit_constructed_uncentered(const Settings& s, Audit& audit) {
   const Dataset data = robustness::make_constructed_uncentered(s.n);
-  const long before = audit.instances;
-  const long violations_before = audit.violations;
+  const AuditTally tally(audit);
   audit_uncentered_data(data, VectorXd::Unit(2, 1), s, 999999,
                         {{"dataset", "constructed-uncentered"}, {"uncentred", "constructed"}},
                         audit);
-  audit.measured["constructed-uncentered"] = {{"mean", vector_json(sample_mean(data.X))},
-                                              {"instances", audit.instances - before},
-                                              {"violations", audit.violations - violations_before}};
+  nlohmann::json counts = tally.json();
+  counts["mean"] = vector_json(sample_mean(data.X));
+  audit.measured["constructed-uncentered"] = counts;
 }
 
 // theta outside Theta: uniform directions with log-uniform norms, kept when not in Theta.
@@ -406,10 +333,7 @@ struct ExactPair {
   double mix = 0.0;
   double adv = 0.0;
   double eps_mix = 0.0;
-  double margin() const {
-    const double scale = std::max(std::abs(mix), std::abs(adv));
-    return scale > 0.0 ? (mix - adv) / scale : 0.0;
-  }
+  double margin() const { return robustness::exact_margin(mix, adv); }
 };
 
 ExactPair exact_pair(const LinearModel& model, const Dataset& data, MixingLaw law,
@@ -444,20 +368,15 @@ void audit_exact(const Dataset& data, const std::vector<Member>& members,
     const LinearModel model(member.theta);
     for (const MixingLaw law : s.laws) {
       const ChainEvaluation e = evaluate_chain(model, data, law);
-      const double core = approximate_mixup_loss(model, LossKind::kLogistic, data, law).total();
-      audits.consistency.record(-std::abs(e.mixup_approx - core) / e.scale,
-                                {{"dataset", name},
-                                 {"source", member.source},
-                                 {"law", law_json(law)},
-                                 {"pair_by_pair", e.mixup_approx},
-                                 {"core", core}});
+      audits.record_consistency(model, data, law, e,
+                                {{"dataset", name}, {"source", member.source}});
       const ExactPair pair = exact_pair(model, data, law, e);
       nlohmann::json instance = {{"dataset", name},
                                  {"source", member.source},
                                  {"law", law_json(law)},
                                  {"theta", vector_json(member.theta)}};
       instance.update(exact_json(pair, e));
-      robustness::record_audit(audits.exact, pair.margin(), kExactTolerance, instance);
+      robustness::record_audit(audits.exact, pair.margin(), robustness::kExactTolerance, instance);
     }
   }
   if (starts.empty() || s.exact_search_iterations < 1) return;
@@ -483,7 +402,8 @@ void audit_exact(const Dataset& data, const std::vector<Member>& members,
                                      {"law", law_json(law)},
                                      {"theta", vector_json(theta)}};
           instance.update(exact_json(last, last_chain));
-          robustness::record_audit(audits.exact, last.margin(), kExactTolerance, instance);
+          robustness::record_audit(audits.exact, last.margin(), robustness::kExactTolerance,
+                                   instance);
         });
   }
 }
@@ -525,7 +445,7 @@ void run_dataset(const std::string& name, std::size_t index, const Settings& s, 
       ++boundary_candidates;
       if (!in_theta_linear(data, theta)) continue;
       ++boundary_in_theta;
-      record_all_laws(recorder, data, s, theta, "cone-boundary", nlohmann::json::object());
+      record_all_laws(recorder, data, s, theta, "cone-boundary");
     }
     recorder.note_source("cone-boundary", boundary_candidates, boundary_in_theta);
     trajectories(data, s, recorder, members);
@@ -533,7 +453,7 @@ void run_dataset(const std::string& name, std::size_t index, const Settings& s, 
     if (cone.strict) {
       points = random_members(data, cone.member, s, index, "theorem-3.1/hit-and-run");
       for (const auto& theta : points) {
-        record_all_laws(recorder, data, s, theta, "random", nlohmann::json::object());
+        record_all_laws(recorder, data, s, theta, "random");
         members.push_back({theta, "random"});
       }
       recorder.note_source("random", s.random_points, static_cast<long>(points.size()));
@@ -603,24 +523,17 @@ ClaimReport check_theorem_3_1(const RunContext& context) {
   Check theta_check;
   theta_check.name = "hypothesis: Theta \\ {0} non-empty (per data set)";
   theta_check.kind = "measurement";
-  Audits audits;
-  audits.uncentered.drop = "centred data (E_r[r_x] = 0, used by the proof): uncentred inputs";
+  Audits audits;  // uncentered.drop and the consistency check: robustness::ChainAudits
   audits.outside.drop = "theta in Theta: random theta outside Theta";
   audits.exact.drop =
       "second-order approximations: exact L_mix (Eq. 1) >= exact L_adv at radius eps_mix sqrt d "
       "(closed form)";
-  audits.consistency.name = "L~_mix pair by pair = core approximate_mixup_loss (Eq. 3)";
-  audits.consistency.kind = "identity";
-  audits.consistency.tolerance = robustness::kChainTolerance;
 
   for (std::size_t k = 0; k < s.datasets.size(); ++k) {
     run_dataset(s.datasets[k], k, s, report, theta_check, audits);
   }
   audit_constructed_uncentered(s, audits.uncentered);
-  audits.consistency.summary =
-      "max relative difference " +
-      format_short(audits.consistency.instances > 0 ? -audits.consistency.min_margin : 0.0) +
-      " over " + std::to_string(audits.consistency.instances) + " (member, law) pairs";
+  audits.summarize_consistency();
   audits.uncentered.note =
       "three kinds: the data as generated; centred data shifted orthogonally to a member "
       "theta_0 (theta_0 stays in Theta); the constructed equal-norm set. R1 gains "
@@ -633,16 +546,13 @@ ClaimReport check_theorem_3_1(const RunContext& context) {
   report.checks.push_back(theta_check);
   report.checks.push_back(audits.consistency);
   report.audits = {audits.uncentered, audits.outside, audits.exact};
-  report.notes.push_back(
-      "Data are centred before use (the proof uses E_r[r_x] = 0); c_x = min_i |x_i| / sqrt(d).");
+  report.notes.push_back(robustness::kCentredDataNote);
   report.notes.push_back(
       "Margins are (lhs - rhs) / scale, scale bounding every summand's magnitude; the least "
       "relative slack is (lhs - rhs) / (|R1| + |R2| + |R3| + adversarial terms), the fraction of "
       "the mixup regularizer left unused.");
-  report.notes.push_back("Trajectories: " + s.objective_name + ", learning rate " +
-                         format_short(s.learning_rate) + ", momentum " + format_short(s.momentum) +
-                         ", batch " + std::to_string(s.batch_size) + ", " +
-                         std::to_string(s.epochs) + " epochs, one per law.");
+  report.notes.push_back("Trajectories: " + s.objective_name + ", " + s.training_summary() +
+                         ", one per law.");
   return report;
 }
 

@@ -155,9 +155,11 @@ IdentityProbe probe_identities(const Model& model, const VectorXd& x, double ste
 
 namespace {
 
+using robustness::AuditTally;
 using robustness::ChainEvaluation;
 using robustness::ChainRecorder;
 using robustness::evaluate_chain;
+using robustness::first;
 using robustness::format_short;
 using robustness::law_json;
 
@@ -172,79 +174,42 @@ constexpr double kIdentityTolerance = 1e-12;
 // (tests/claims/theorem_3_3_test.cpp checks that a softplus net fails the probe).
 constexpr double kHessianStep = 1e-3;
 constexpr int kRandomDirections = 2;
-// Exact L_mix is exact to ~1e-10 relative (core/mixup.hpp); PGD's value and the interval bound
-// are plain loss evaluations (a few eps).  1e-9 relative keeps a 10x margin.
-constexpr double kExactTolerance = 1e-9;
 // The random walk inside Theta: relative step of each proposal.
 constexpr double kWalkStep = 0.1;
 // He initialisations tried as random nets, at these multiples of the default scale.
 constexpr double kInitScales[] = {0.1, 1.0, 10.0};
 
-struct Settings {
-  std::uint64_t seed = 0;
-  std::vector<std::string> datasets;
+// The keys shared with Theorem 3.1 (robustness::ChainSettings) and these.
+struct Settings : robustness::ChainSettings {
   std::vector<std::string> models;
-  Index n = 0;
-  Index gaussian_d = 0;
   Index hidden = 0;
-  std::vector<MixingLaw> laws;
-  int epochs = 0;
-  double learning_rate = 0.0;
-  double momentum = 0.0;
-  Index batch_size = 0;
   int random_inits = 0;
   int cone_nets = 0;
   int cone_points = 0;
-  double norm_min = 0.0;
-  double norm_max = 0.0;
   int walk_steps = 0;
-  int search_starts = 0;
-  int search_iterations = 0;
-  std::vector<double> shifts;
   int identity_nets = 0;
-  int exact_points = 0;
   int pgd_steps = 0;
   int pgd_restarts = 0;
 };
 
-template <class T>
-std::vector<T> first(const std::vector<T>& v, std::size_t count) {
-  return std::vector<T>(v.begin(), v.begin() + static_cast<long>(std::min(count, v.size())));
-}
-
 Settings read_settings(const RunContext& context) {
   const nlohmann::json& c = context.config;
   Settings s;
-  s.seed = c["seed"].get<std::uint64_t>();
-  s.datasets = c["datasets"].get<std::vector<std::string>>();
+  s.read(c);
   s.models = c["models"].get<std::vector<std::string>>();
-  s.n = c["n"].get<Index>();
-  s.gaussian_d = c["gaussian_d"].get<Index>();
   s.hidden = c["hidden"].get<Index>();
-  auto alphas = c["alphas"].get<std::vector<double>>();
-  auto betas = c["betas"].get<std::vector<double>>();
-  s.epochs = c["train_epochs"].get<int>();
-  s.learning_rate = c["learning_rate"].get<double>();
-  s.momentum = c["momentum"].get<double>();
-  s.batch_size = c["batch_size"].get<Index>();
   s.random_inits = c["random_inits"].get<int>();
   s.cone_nets = c["cone_nets"].get<int>();
   s.cone_points = c["cone_points"].get<int>();
-  s.norm_min = c["norm_min"].get<double>();
-  s.norm_max = c["norm_max"].get<double>();
   s.walk_steps = c["walk_steps"].get<int>();
-  s.search_starts = c["search_starts"].get<int>();
-  s.search_iterations = c["search_iterations"].get<int>();
-  s.shifts = c["shifts"].get<std::vector<double>>();
   s.identity_nets = c["identity_nets"].get<int>();
-  s.exact_points = c["exact_audit_points"].get<int>();
   s.pgd_steps = c["pgd_steps"].get<int>();
   s.pgd_restarts = c["pgd_restarts"].get<int>();
   if (context.quick) {
     s.n = std::min<Index>(s.n, 40);
     s.hidden = std::min<Index>(s.hidden, 16);
-    alphas = first(alphas, 2);
-    betas = first(betas, 1);
+    s.alphas = first(s.alphas, 2);
+    s.betas = first(s.betas, 1);
     s.epochs = std::min(s.epochs, 25);
     s.random_inits = std::min(s.random_inits, 4);
     s.cone_nets = std::min(s.cone_nets, 1);
@@ -258,11 +223,7 @@ Settings read_settings(const RunContext& context) {
     s.pgd_steps = std::min(s.pgd_steps, 20);
     s.pgd_restarts = std::min(s.pgd_restarts, 2);
   }
-  if (!(s.norm_max >= s.norm_min)) {
-    throw InputError("theorem-3.3: norm_max must be >= norm_min, got " + format_short(s.norm_max) +
-                     " < " + format_short(s.norm_min));
-  }
-  s.laws = robustness::law_grid(alphas, betas);
+  s.finish("theorem-3.3");
   return s;
 }
 
@@ -330,17 +291,9 @@ struct Member {
   std::string model_name;
 };
 
+// The trajectories' training: sampled mixup, the configured SGD.
 TrainOptions mixup_options(const Settings& s, MixingLaw law, std::uint64_t seed, Index n) {
-  TrainOptions options;
-  options.objective = Objective::kSampledMixup;
-  options.loss = LossKind::kLogistic;
-  options.law = law;
-  options.learning_rate = s.learning_rate;
-  options.momentum = s.momentum;
-  options.epochs = s.epochs;
-  options.batch_size = std::min(s.batch_size, n);
-  options.seed = seed;
-  return options;
+  return s.train_options(Objective::kSampledMixup, law, seed, n);
 }
 
 // ---- Identity checks ------------------------------------------------------------------------
@@ -414,12 +367,10 @@ void random_identity_nets(const Dataset& data, const std::string& name, std::siz
 
 // ---- Audits -------------------------------------------------------------------------------------
 
-struct Audits {
+// The audits of robustness::ChainAudits (uncentred data, outside Theta, the exact analogue, and
+// the identity check of L~_mix), plus biases and the exact analogue's bound counts.
+struct Audits : robustness::ChainAudits {
   Audit biased_chain;
-  Audit uncentered;
-  Audit outside;
-  Audit exact;
-  Check consistency;
   long exact_confirmed = 0;  // L_mix >= certified upper bound (relu2)
   long exact_undecided = 0;  // PGD <= L_mix < upper bound, or no upper bound
 };
@@ -450,10 +401,7 @@ void audit_trained(const Dataset& data, const Settings& s, const std::string& mo
   if (!last || s.search_starts < 1) return;
   Engine engine = make_stream(s.seed, "theorem-3.3/audit-search", stream_index);
   std::unique_ptr<Model> probe = last->clone();
-  ChainEvaluation evaluation;
-  robustness::EvolutionOptions options;
-  options.iterations = s.search_iterations;
-  robustness::evolution_search(
+  robustness::search_least_slack(
       last->parameters(),
       [&](const VectorXd& theta) {
         probe->set_parameters(theta);
@@ -461,11 +409,10 @@ void audit_trained(const Dataset& data, const Settings& s, const std::string& mo
       },
       [&](const VectorXd& theta) {
         probe->set_parameters(theta);
-        evaluation = evaluate_chain(*probe, data, law);
-        return evaluation.relative_slack();
+        return evaluate_chain(*probe, data, law);
       },
-      options, engine,
-      [&](const VectorXd& theta, double) {
+      s.search_iterations, engine,
+      [&](const VectorXd& theta, const ChainEvaluation& evaluation) {
         nlohmann::json instance = label;
         instance.update(
             {{"source", "search"}, {"law", law_json(law)}, {"parameter_norm", theta.norm()}});
@@ -489,14 +436,11 @@ void audit_uncentered(const std::string& name, const Dataset& data, std::size_t 
   }
   for (std::size_t v = 0; v < variants.size(); ++v) {
     for (std::size_t m = 0; m < s.models.size(); ++m) {
-      const long before = audit.instances;
-      const long violations_before = audit.violations;
+      const AuditTally tally(audit);
       audit_trained(variants[v].second, s, s.models[m], false, key(index, v, m, 1),
                     {{"dataset", name}, {"uncentred", variants[v].first}, {"model", s.models[m]}},
                     audit);
-      measured[variants[v].first + " / " + s.models[m]] = {
-          {"instances", audit.instances - before},
-          {"violations", audit.violations - violations_before}};
+      measured[variants[v].first + " / " + s.models[m]] = tally.json();
     }
   }
   audit.measured[name] = measured;
@@ -506,8 +450,7 @@ void audit_uncentered(const std::string& name, const Dataset& data, std::size_t 
 // relu(t x_2) - relu(-t x_2), and a search over Theta from it.
 void audit_constructed_uncentered(const Settings& s, Audit& audit) {
   const Dataset data = robustness::make_constructed_uncentered(s.n);
-  const long before = audit.instances;
-  const long violations_before = audit.violations;
+  const AuditTally tally(audit);
   for (const MixingLaw law : s.laws) {
     for (const double t : {0.01, 0.1, 1.0}) {
       const auto net = linear_as_relu_net(t);
@@ -518,10 +461,9 @@ void audit_constructed_uncentered(const Settings& s, Audit& audit) {
                                       {"law", law_json(law)}});
     }
   }
-  audit.measured["constructed-uncentered"] = {
-      {"mean", std::vector<double>{sample_mean(data.X)(0), sample_mean(data.X)(1)}},
-      {"instances", audit.instances - before},
-      {"violations", audit.violations - violations_before}};
+  nlohmann::json counts = tally.json();
+  counts["mean"] = std::vector<double>{sample_mean(data.X)(0), sample_mean(data.X)(1)};
+  audit.measured["constructed-uncentered"] = counts;
 }
 
 // The exact analogue on a spread of members: exact L_mix (Eq. 1) against PGD (a lower bound on
@@ -538,14 +480,9 @@ void audit_exact(const Dataset& data, const std::vector<Member>& members, const 
     const Model& model = *member.model;
     const MixingLaw law = member.law;
     const ChainEvaluation e = evaluate_chain(model, data, law);
-    const double core = approximate_mixup_loss(model, LossKind::kLogistic, data, law).total();
-    audits.consistency.record(-std::abs(e.mixup_approx - core) / e.scale,
-                              {{"dataset", name},
-                               {"model", member.model_name},
-                               {"source", member.source},
-                               {"law", law_json(law)},
-                               {"pair_by_pair", e.mixup_approx},
-                               {"core", core}});
+    audits.record_consistency(
+        model, data, law, e,
+        {{"dataset", name}, {"model", member.model_name}, {"source", member.source}});
     const double eta = e.eps_mix * std::sqrt(static_cast<double>(data.d()));
     const double mix = exact_mixup_loss(model, LossKind::kLogistic, data, law);
     PgdOptions options;
@@ -570,9 +507,8 @@ void audit_exact(const Dataset& data, const std::vector<Member>& members, const 
       instance["certified_upper_bound"] = upper;
       confirmed = mix >= upper;
     }
-    const double scale = std::max(std::abs(mix), std::abs(lower));
-    robustness::record_audit(audits.exact, scale > 0.0 ? (mix - lower) / scale : 0.0,
-                             kExactTolerance, instance);
+    robustness::record_audit(audits.exact, robustness::exact_margin(mix, lower),
+                             robustness::kExactTolerance, instance);
     if (confirmed) {
       ++audits.exact_confirmed;
     } else if (mix >= lower) {
@@ -672,10 +608,8 @@ class ModelRun {
         const MixingLaw law = s_.laws[static_cast<std::size_t>(k) % s_.laws.size()];
         if (!admit(*net, law, {{"source", "random-init"}, {"scale", kInitScales[c]}})) continue;
         ++in_theta;
-        for (const MixingLaw each : s_.laws) {
-          recorder_.record(evaluate_chain(*net, data_, each), "random-init",
-                           label({{"law", law_json(each)}, {"scale", kInitScales[c]}}));
-        }
+        recorder_.record_laws(*net, data_, s_.laws, "random-init",
+                              label({{"scale", kInitScales[c]}}));
       }
     }
     recorder_.note_source("random-init", tried, in_theta);
@@ -715,13 +649,10 @@ class ModelRun {
         ++candidates;
         if (!net_in_theta(*net, data_)) continue;
         ++in_theta;
-        for (std::size_t l = 0; l < s_.laws.size(); ++l) {
-          recorder_.record(
-              evaluate_chain(*net, data_, s_.laws[l]), "random-cone",
-              label({{"law", law_json(s_.laws[l])}, {"cone_net", c}, {"beta_norm", beta.norm()}}));
-          if (first_member) starts_[l].push_back(net);
-        }
+        recorder_.record_laws(*net, data_, s_.laws, "random-cone",
+                              label({{"cone_net", c}, {"beta_norm", beta.norm()}}));
         if (first_member) {
+          for (auto& starts : starts_) starts.push_back(net);
           members_.push_back({net, s_.laws[static_cast<std::size_t>(c) % s_.laws.size()],
                               "random-cone", model_name_});
         }
@@ -772,10 +703,7 @@ class ModelRun {
         std::unique_ptr<Model> probe = origin->clone();
         Engine engine =
             make_stream(s_.seed, "theorem-3.3/search", key(index_, model_index_, k, start));
-        ChainEvaluation evaluation;
-        robustness::EvolutionOptions options;
-        options.iterations = s_.search_iterations;
-        const VectorXd best = robustness::evolution_search(
+        const VectorXd best = robustness::search_least_slack(
             origin->parameters(),
             [&](const VectorXd& theta) {
               ++evaluated;
@@ -786,11 +714,10 @@ class ModelRun {
             },
             [&](const VectorXd& theta) {
               probe->set_parameters(theta);
-              evaluation = evaluate_chain(*probe, data_, law);
-              return evaluation.relative_slack();
+              return evaluate_chain(*probe, data_, law);
             },
-            options, engine,
-            [&](const VectorXd& theta, double) {
+            s_.search_iterations, engine,
+            [&](const VectorXd& theta, const ChainEvaluation& evaluation) {
               recorder_.record(evaluation, "search",
                                label({{"law", law_json(law)},
                                       {"start", start},
@@ -908,16 +835,12 @@ ClaimReport check_theorem_3_3(const RunContext& context) {
   identities.curvature.tolerance = kIdentityTolerance;
   identities.biased_homogeneity.drop = "no biases: f(x_i) = grad f(x_i)^T x_i on nets with biases";
   identities.biased_curvature.drop = "no biases: hess f(x_i) = 0 on nets with biases";
-  Audits audits;
+  Audits audits;  // uncentered.drop and the consistency check: robustness::ChainAudits
   audits.biased_chain.drop = "no biases: the chain on mixup-trained two-layer nets with biases";
-  audits.uncentered.drop = "centred data (E_r[r_x] = 0, used by the proof): uncentred inputs";
   audits.outside.drop = "theta in Theta: nets outside Theta (initialisations, early epochs)";
   audits.exact.drop =
       "second-order approximations: exact L_mix (Eq. 1) against the exact adversarial loss at "
       "radius eps_mix sqrt d (PGD lower bound; interval upper bound for relu2)";
-  audits.consistency.name = "L~_mix pair by pair = core approximate_mixup_loss (Eq. 3)";
-  audits.consistency.kind = "identity";
-  audits.consistency.tolerance = robustness::kChainTolerance;
 
   for (std::size_t k = 0; k < s.datasets.size(); ++k) {
     run_dataset(s.datasets[k], k, s, report, identities, audits);
@@ -938,10 +861,7 @@ ClaimReport check_theorem_3_3(const RunContext& context) {
   identities.biased_homogeneity.note =
       "expected to fail: f(x) - grad f(x)^T x = theta1^T 1{Wx + b > 0} b + theta0";
   identities.biased_curvature.note = "expected to hold off kinks: biases leave f piecewise affine";
-  audits.consistency.summary =
-      "max relative difference " +
-      format_short(audits.consistency.instances > 0 ? -audits.consistency.min_margin : 0.0) +
-      " over " + std::to_string(audits.consistency.instances) + " (member, law) pairs";
+  audits.summarize_consistency();
   audits.exact.measured["confirmed_by_upper_bound"] = audits.exact_confirmed;
   audits.exact.measured["undecided"] = audits.exact_undecided;
   audits.exact.note =
@@ -957,16 +877,13 @@ ClaimReport check_theorem_3_3(const RunContext& context) {
                    audits.uncentered,
                    audits.outside,
                    audits.exact};
-  report.notes.push_back(
-      "Data are centred before use (the proof uses E_r[r_x] = 0); c_x = min_i |x_i| / sqrt(d).");
+  report.notes.push_back(robustness::kCentredDataNote);
   report.notes.push_back(
       "relu2 is trained as a one-hidden-layer ReluDeep (no bias parameters to drift); it is the "
       "same function class as ReluTwoLayer with b = 0, theta0 = 0, on which the identities are "
       "also probed.");
-  report.notes.push_back("Trajectories: sampled mixup, learning rate " +
-                         format_short(s.learning_rate) + ", momentum " + format_short(s.momentum) +
-                         ", batch " + std::to_string(s.batch_size) + ", " +
-                         std::to_string(s.epochs) + " epochs, He initialisation, one per law.");
+  report.notes.push_back("Trajectories: sampled mixup, " + s.training_summary() +
+                         ", He initialisation, one per law.");
   return report;
 }
 

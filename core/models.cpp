@@ -7,6 +7,7 @@
 #include "core/errors.hpp"
 #include "core/parallel.hpp"
 #include "core/random.hpp"
+#include "core/two_layer_parameters.hpp"
 
 namespace mixup {
 
@@ -169,5 +170,46 @@ SmoothTwoLayer random_smooth_two_layer(SmoothActivation activation, Eigen::Index
   Eigen::VectorXd theta1 = standard_normal_vector(engine, m) / std::sqrt(static_cast<double>(m));
   return SmoothTwoLayer(activation, W, b, theta1, 0.0);
 }
+
+// ---- Two-layer parameters (core/two_layer_parameters.hpp) -----------------------------------
+
+namespace two_layer {
+
+void require_shapes(const char* model, const Eigen::MatrixXd& W, const Eigen::VectorXd& b,
+                    const Eigen::VectorXd& theta1) {
+  if (W.rows() == 0 || W.cols() == 0)
+    throw DomainError(std::string(model) + ": W must not be empty");
+  if (b.size() != W.rows() || theta1.size() != W.rows()) {
+    throw DomainError(std::string(model) + ": W has " + std::to_string(W.rows()) +
+                      " rows (hidden units) but b has " + std::to_string(b.size()) +
+                      " and theta1 has " + std::to_string(theta1.size()) + " entries");
+  }
+}
+
+Eigen::Index parameter_count(const Eigen::MatrixXd& W) {
+  return W.size() + 2 * W.rows() + 1;
+}
+
+Eigen::VectorXd flatten(const Eigen::MatrixXd& W, const Eigen::VectorXd& b,
+                        const Eigen::VectorXd& theta1, double theta0) {
+  const Eigen::Index m = W.rows();
+  Eigen::VectorXd p(parameter_count(W));
+  p.head(W.size()) = W.reshaped();
+  p.segment(W.size(), m) = b;
+  p.segment(W.size() + m, m) = theta1;
+  p(W.size() + 2 * m) = theta0;
+  return p;
+}
+
+void assign(const Eigen::VectorXd& theta, Eigen::MatrixXd& W, Eigen::VectorXd& b,
+            Eigen::VectorXd& theta1, double& theta0) {
+  const Eigen::Index m = W.rows();
+  W.reshaped() = theta.head(W.size());
+  b = theta.segment(W.size(), m);
+  theta1 = theta.segment(W.size() + m, m);
+  theta0 = theta(W.size() + 2 * m);
+}
+
+}  // namespace two_layer
 
 }  // namespace mixup

@@ -3,6 +3,7 @@
 
 #include "core/errors.hpp"
 #include "core/models.hpp"
+#include "core/two_layer_parameters.hpp"
 
 namespace mixup {
 namespace {
@@ -17,35 +18,20 @@ Eigen::ArrayXXd active(const Eigen::MatrixXd& Z) {
 ReluTwoLayer::ReluTwoLayer(Eigen::MatrixXd W, Eigen::VectorXd b, Eigen::VectorXd theta1,
                            double theta0)
     : W_(std::move(W)), b_(std::move(b)), theta1_(std::move(theta1)), theta0_(theta0) {
-  if (W_.rows() == 0 || W_.cols() == 0) throw DomainError("relu2: W must not be empty");
-  if (b_.size() != W_.rows() || theta1_.size() != W_.rows()) {
-    throw DomainError("relu2: W has " + std::to_string(W_.rows()) +
-                      " rows (hidden units) but b has " + std::to_string(b_.size()) +
-                      " and theta1 has " + std::to_string(theta1_.size()) + " entries");
-  }
+  two_layer::require_shapes("relu2", W_, b_, theta1_);
 }
 
 Eigen::Index ReluTwoLayer::parameter_count() const {
-  return W_.size() + 2 * W_.rows() + 1;
+  return two_layer::parameter_count(W_);
 }
 
 Eigen::VectorXd ReluTwoLayer::parameters() const {
-  const Eigen::Index m = W_.rows();
-  Eigen::VectorXd p(parameter_count());
-  p.head(W_.size()) = W_.reshaped();
-  p.segment(W_.size(), m) = b_;
-  p.segment(W_.size() + m, m) = theta1_;
-  p(W_.size() + 2 * m) = theta0_;
-  return p;
+  return two_layer::flatten(W_, b_, theta1_, theta0_);
 }
 
 void ReluTwoLayer::set_parameters(const Eigen::VectorXd& theta) {
   require_parameter_count(theta);
-  const Eigen::Index m = W_.rows();
-  W_.reshaped() = theta.head(W_.size());
-  b_ = theta.segment(W_.size(), m);
-  theta1_ = theta.segment(W_.size() + m, m);
-  theta0_ = theta(W_.size() + 2 * m);
+  two_layer::assign(theta, W_, b_, theta1_, theta0_);
 }
 
 Eigen::MatrixXd ReluTwoLayer::pre_activations(const Eigen::MatrixXd& X) const {

@@ -74,6 +74,7 @@ TEST(Fig3Input, RejectsABatchLargerThanTheSample) {
   RunContext context = quick_context();
   context.config["batch_size"] = context.config["n"].get<long>() + 1;
   EXPECT_THROW(run_fig3(context), InputError);
+  std::filesystem::remove_all(context.out_dir);
 }
 
 }  // namespace

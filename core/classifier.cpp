@@ -123,6 +123,13 @@ RowMatrixXd Classifier::logits(const RowMatrixXd& X) const {
   return a;
 }
 
+RowMatrixXd Classifier::first_layer_pre_activations(const RowMatrixXd& X) const {
+  require_inputs(X.cols(), "Classifier::first_layer_pre_activations");
+  RowMatrixXd Z = X * layers_.front().W.transpose();
+  Z.rowwise() += layers_.front().b.transpose();
+  return Z;
+}
+
 std::vector<int> Classifier::predict(const RowMatrixXd& X) const {
   const RowMatrixXd z = logits(X);
   std::vector<int> classes_out(static_cast<std::size_t>(z.rows()));

@@ -52,6 +52,9 @@ class Classifier {
 
   // Logits of the rows of X (n x K).  Throws DomainError when X has the wrong width.
   RowMatrixXd logits(const RowMatrixXd& X) const;
+  // W_1 x + b_1 for each row of X (n x units of the first layer): the first hidden layer's
+  // pre-activations (for softmax regression, the logits).
+  RowMatrixXd first_layer_pre_activations(const RowMatrixXd& X) const;
   // Predicted classes (argmax of the logits; the lowest index on ties).
   std::vector<int> predict(const RowMatrixXd& X) const;
 

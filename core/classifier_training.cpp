@@ -43,13 +43,6 @@ void for_each_chunk(Index rows, const Body& body) {
   }
 }
 
-RowMatrixXd one_hot_rows(const MulticlassDataset& data, Index first, Index count) {
-  RowMatrixXd T(count, data.classes);
-  for (Index i = 0; i < count; ++i)
-    set_one_hot(T, i, data.label[static_cast<std::size_t>(first + i)]);
-  return T;
-}
-
 }  // namespace
 
 namespace {
@@ -198,6 +191,7 @@ ClassifierEvaluation evaluate(const Classifier& model, const MulticlassDataset& 
   const Index chunks = (data.n() + kEvaluationChunk - 1) / kEvaluationChunk;
   std::vector<double> loss(static_cast<std::size_t>(chunks), 0.0);
   std::vector<Index> wrong(static_cast<std::size_t>(chunks), 0);
+  const RowMatrixXd targets = one_hot(data);
   for_each_chunk(data.n(), [&](Index c, Index first, Index count) {
     RowMatrixXd z = model.logits(data.X.middleRows(first, count));
     Index errors = 0;
@@ -207,7 +201,7 @@ ClassifierEvaluation evaluate(const Classifier& model, const MulticlassDataset& 
       errors += best != data.label[static_cast<std::size_t>(first + i)] ? 1 : 0;
     }
     loss[static_cast<std::size_t>(c)] =
-        softmax_rows_and_loss(z, one_hot_rows(data, first, count)) * static_cast<double>(count);
+        softmax_rows_and_loss(z, targets.middleRows(first, count)) * static_cast<double>(count);
     wrong[static_cast<std::size_t>(c)] = errors;
   });
   ClassifierEvaluation result;
@@ -227,9 +221,10 @@ RowMatrixXd fgsm_linf(const Classifier& model, const MulticlassDataset& data, do
   if (!(eps >= 0.0) || !std::isfinite(eps)) throw DomainError("fgsm_linf: eps must be >= 0");
   if (!(lower < upper)) throw DomainError("fgsm_linf: needs lower < upper");
   RowMatrixXd adversarial = data.X;
+  const RowMatrixXd targets = one_hot(data);
   for_each_chunk(data.n(), [&](Index, Index first, Index count) {
     const RowMatrixXd x = data.X.middleRows(first, count);
-    const RowMatrixXd g = cross_entropy_input_gradient(model, x, one_hot_rows(data, first, count));
+    const RowMatrixXd g = cross_entropy_input_gradient(model, x, targets.middleRows(first, count));
     const RowMatrixXd sign = g.unaryExpr([](double v) { return double((v > 0.0) - (v < 0.0)); });
     adversarial.middleRows(first, count) = (x + eps * sign).cwiseMax(lower).cwiseMin(upper);
   });

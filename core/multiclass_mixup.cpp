@@ -132,11 +132,7 @@ struct PointValues {
 PointValues point_values(const Classifier& model, const MulticlassDataset& data) {
   PointValues values;
   values.logits = model.logits(data.X);
-  if (model.hidden_layers() == 1) {
-    const DenseLayer& first = model.layers()[0];
-    values.hidden = data.X * first.W.transpose();
-    values.hidden.rowwise() += first.b.transpose();
-  }
+  if (model.hidden_layers() == 1) values.hidden = model.first_layer_pre_activations(data.X);
   return values;
 }
 
@@ -265,27 +261,20 @@ QuadraticApproximation approximate_multiclass_mixup_loss(const Classifier& model
   // the covariance of the first layer's linear image, so J Sigma^ J^T = A G A^T.
   const RowMatrixXd Zc = hidden ? RowMatrixXd(centered * first.W.transpose()) : centered;
   const MatrixXd G = (Zc.transpose() * Zc) / nd;
-  const RowMatrixXd logits = model.logits(data.X);
-  RowMatrixXd pre;
-  if (hidden) {
-    pre = data.X * first.W.transpose();
-    pre.rowwise() += first.b.transpose();
-  }
+  // Softmax probabilities p_i (row i) and L_std in one pass.
+  RowMatrixXd probabilities = model.logits(data.X);
+  QuadraticApproximation result;
+  result.standard_loss = softmax_rows_and_loss(probabilities, RowMatrixXd(one_hot(data)));
+  const RowMatrixXd pre = hidden ? model.first_layer_pre_activations(data.X) : RowMatrixXd();
   const RowMatrixXd& W_last = model.layers().back().W;
   const double m1 = dtilde_m1(law.a, law.b);
   const double m2 = dtilde_m2(law.a, law.b);
 
-  QuadraticApproximation result;
-  const Index K = model.classes();
-  std::vector<double> r1(static_cast<std::size_t>(n)), r2(static_cast<std::size_t>(n)),
-      loss(static_cast<std::size_t>(n));
+  std::vector<double> r1(static_cast<std::size_t>(n)), r2(static_cast<std::size_t>(n));
 #pragma omp parallel for schedule(static)
   for (Index i = 0; i < n; ++i) {
-    VectorXd p = logits.row(i).transpose();
+    const VectorXd p = probabilities.row(i).transpose();
     const int y = data.label[static_cast<std::size_t>(i)];
-    loss[std::size_t(i)] = mixed_cross_entropy(p.data(), K, 1.0, 0.0, y, y);
-    p = (p.array() - p.maxCoeff()).exp();
-    p /= p.sum();
     // A = J_i restricted to the first layer's image: W (softmax) or W2 D_i (hidden).
     MatrixXd A = W_last;
     if (hidden) {
@@ -302,11 +291,9 @@ QuadraticApproximation approximate_multiclass_mixup_loss(const Classifier& model
     r2[std::size_t(i)] = (H.cwiseProduct(S)).sum() + v.dot(H * v);  // tr(H S) + v^T H v
   }
   for (Index i = 0; i < n; ++i) {
-    result.standard_loss += loss[std::size_t(i)];
     result.R1 += r1[std::size_t(i)];
     result.R2 += r2[std::size_t(i)];
   }
-  result.standard_loss /= nd;
   result.R1 *= m1 / nd;
   result.R2 *= m2 / (2.0 * nd);
   result.R3 = 0.0;
@@ -316,9 +303,7 @@ QuadraticApproximation approximate_multiclass_mixup_loss(const Classifier& model
 double multiclass_switch_scale(const Classifier& model, const MulticlassDataset& data) {
   require_supported(model, data, "multiclass_switch_scale");
   if (model.hidden_layers() == 0) return std::numeric_limits<double>::infinity();
-  const DenseLayer& first = model.layers().front();
-  RowMatrixXd Z = data.X * first.W.transpose();
-  Z.rowwise() += first.b.transpose();
+  const RowMatrixXd Z = model.first_layer_pre_activations(data.X);
   const Index n = data.n();
   std::vector<double> per_row(static_cast<std::size_t>(n), std::numeric_limits<double>::infinity());
 #pragma omp parallel for schedule(static)

@@ -32,7 +32,7 @@ Index uniform_shift(Engine& engine, Index s) {
   return std::min(k, 2 * s) - s;
 }
 
-// Calls body(first, count) for consecutive chunks of `rows` rows, chunks in parallel.
+// Calls body(chunk, first, count) for consecutive chunks of `rows` rows, chunks in parallel.
 template <class Body>
 void for_each_chunk(Index rows, const Body& body) {
   const Index chunks = (rows + kEvaluationChunk - 1) / kEvaluationChunk;
@@ -43,9 +43,6 @@ void for_each_chunk(Index rows, const Body& body) {
   }
 }
 
-}  // namespace
-
-namespace {
 // The model, after checking the options against it (for the trainer's member initializers).
 const Classifier& validated(const Classifier& model, const ClassifierTrainOptions& options) {
   validate(options, model.inputs());
